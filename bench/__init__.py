@@ -1,0 +1,1 @@
+"""Benchmarks: load generators and the report writer (`make bench`)."""

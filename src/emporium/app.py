@@ -1,0 +1,78 @@
+"""create_app(): the FastAPI application with every context's router and the error envelope."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from emporium import __version__
+from emporium.bootstrap import build_runtime
+from emporium.kernel.clock import Clock
+from emporium.kernel.http import ops
+from emporium.kernel.http.errors import install_error_handlers
+from emporium.kernel.http.middleware import RequestContextMiddleware
+from emporium.kernel.logging import configure_logging
+from emporium.kernel.runtime import Runtime
+from emporium.kernel.worker import BackgroundWorker
+from emporium.settings import Settings
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    runtime: Runtime | None = None,
+) -> FastAPI:
+    """The API application; pass a runtime to share one with tests or workers."""
+    runtime = runtime or build_runtime(settings, clock=clock)
+    settings = runtime.settings
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = BackgroundWorker(runtime) if settings.dispatcher == "inline" else None
+        if worker is not None:
+            await worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                await worker.stop()
+            await runtime.db.dispose()
+
+    app = FastAPI(
+        title="Emporium",
+        version=__version__,
+        summary="Event-driven multi-vendor commerce backend",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["X-Request-ID", "Idempotent-Replayed", "Retry-After"],
+        )
+    app.add_middleware(
+        RequestContextMiddleware,
+        metrics=runtime.metrics,
+        max_body_bytes=settings.max_body_bytes,
+        now=runtime.clock.now,
+    )
+    app.include_router(ops.router)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory` and `emporium serve --workers N`."""
+    settings = Settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    return create_app(settings)

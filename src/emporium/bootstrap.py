@@ -1,0 +1,22 @@
+"""Composition root: builds the runtime (engine, clock, adapters) and wires every context."""
+
+from __future__ import annotations
+
+from emporium.kernel.clock import Clock, SystemClock
+from emporium.kernel.db import Database
+from emporium.kernel.metrics import Metrics
+from emporium.kernel.runtime import Runtime
+from emporium.settings import Settings
+
+
+def build_runtime(settings: Settings | None = None, *, clock: Clock | None = None) -> Runtime:
+    """Everything a process needs, built once; the only place adapters are constructed."""
+    settings = settings or Settings()
+    db = Database(settings.database_url, pool_size=settings.db_pool_size, echo=settings.sql_echo)
+    runtime = Runtime(settings=settings, db=db, clock=clock or SystemClock(), metrics=Metrics())
+    _wire_contexts(runtime)
+    return runtime
+
+
+def _wire_contexts(runtime: Runtime) -> None:
+    """Let each context register its adapters, subscribers and jobs."""

@@ -1,0 +1,104 @@
+"""The `emporium` command: serve, worker, db, demo, users, search, events."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from emporium.settings import Settings
+
+Command = Callable[[argparse.Namespace, Settings], int]
+COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str) -> Callable[[Command], Command]:
+    def register(fn: Command) -> Command:
+        COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def run_async(coro: Coroutine[Any, Any, int]) -> int:
+    return asyncio.run(coro)
+
+
+@command("serve")
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from emporium.kernel.logging import configure_logging
+
+    configure_logging(settings.log_level, json=settings.log_json)
+    uvicorn.run(
+        "emporium.app:create_app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=None,
+        access_log=False,
+    )
+    return 0
+
+
+@command("db upgrade")
+def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from emporium.kernel import migrate
+
+    migrate.upgrade(settings.database_url, args.revision)
+    print(f"database at {migrate.head_revision() if args.revision == 'head' else args.revision}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="emporium", description=__doc__)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+
+    p = sub.add_parser("serve", help="serve the HTTP API (dispatcher inline by default)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+
+    sub.add_parser("worker", help="run the event dispatcher and job runner alone")
+
+    db = sub.add_parser("db", help="database schema").add_subparsers(dest="sub", required=True)
+    up = db.add_parser("upgrade", help="apply migrations")
+    up.add_argument("revision", nargs="?", default="head")
+
+    demo = sub.add_parser("demo", help="load the demo marketplace")
+    demo.add_argument("--products", type=int, default=200)
+
+    users = sub.add_parser("users", help="user accounts").add_subparsers(dest="sub", required=True)
+    ca = users.add_parser("create-admin", help="create an administrator")
+    ca.add_argument("--email", required=True)
+    ca.add_argument("--password", required=True)
+    ca.add_argument("--name", default="Administrator")
+
+    search = sub.add_parser("search", help="search index").add_subparsers(dest="sub", required=True)
+    search.add_parser("reindex", help="rebuild the search index from the catalog")
+
+    events = sub.add_parser("events", help="event log").add_subparsers(dest="sub", required=True)
+    rp = events.add_parser("replay", help="replay a subscriber from position 0")
+    rp.add_argument("subscriber")
+
+    jobs = sub.add_parser("inventory", help="inventory").add_subparsers(dest="sub", required=True)
+    jobs.add_parser("reconcile", help="recompute reserved counters from reservations")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    name = args.cmd if getattr(args, "sub", None) is None else f"{args.cmd} {args.sub}"
+    handler = COMMANDS.get(name)
+    if handler is None:
+        print(f"emporium {name}: not available yet", file=sys.stderr)
+        return 2
+    return handler(args, Settings())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Shared kernel: value objects, database, event log, jobs and HTTP plumbing. Imports no context."""

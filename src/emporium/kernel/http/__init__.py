@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every context: error envelope, middleware, auth, idempotency, paging."""

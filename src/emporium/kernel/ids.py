@@ -1,0 +1,54 @@
+"""UUIDv7 identifiers: time-ordered, so indexes stay append-mostly."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import uuid
+
+_lock = threading.Lock()
+_last_ms = 0
+_counter = 0
+
+
+def uuid7() -> uuid.UUID:
+    """A new UUIDv7 (RFC 9562): 48-bit unix ms, then a 12-bit counter, then random bits.
+
+    Within one millisecond the counter keeps ids from this process strictly increasing.
+    """
+    global _last_ms, _counter
+    with _lock:
+        ms = time.time_ns() // 1_000_000
+        if ms > _last_ms:
+            _last_ms = ms
+            _counter = int.from_bytes(os.urandom(2), "big") & 0x3FF  # leave headroom
+        else:
+            _counter += 1
+            if _counter > 0xFFF:  # counter exhausted: borrow the next millisecond
+                _last_ms += 1
+                _counter = 0
+            ms = _last_ms
+        counter = _counter
+    rand = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+    value = (ms & ((1 << 48) - 1)) << 80
+    value |= 0x7 << 76
+    value |= counter << 64
+    value |= 0b10 << 62
+    value |= rand
+    return uuid.UUID(int=value)
+
+
+def new_id() -> uuid.UUID:
+    """A new entity id."""
+    return uuid7()
+
+
+def parse_id(value: str | uuid.UUID) -> uuid.UUID | None:
+    """The UUID in value, or None when it is not one (so callers can answer 404)."""
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        return None

@@ -1,0 +1,8 @@
+"""Every table of every context, imported once so Alembic and tests see one metadata."""
+
+from __future__ import annotations
+
+from emporium.kernel import events  # noqa: F401
+from emporium.kernel.db import Base
+
+metadata = Base.metadata

@@ -1,0 +1,79 @@
+"""The one Settings class. Every name is read from the environment with the EMPORIUM_ prefix."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+VAR_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; the names and defaults are part of the API contract."""
+
+    model_config = SettingsConfigDict(env_prefix="EMPORIUM_", env_file=".env", extra="ignore")
+
+    database_url: str = f"sqlite+aiosqlite:///{VAR_DIR}/emporium.db"
+    redis_url: str | None = None
+    secret_key: str = ""
+    reservation_ttl_seconds: int = Field(900, ge=1)
+    payment_timeout_seconds: int = Field(900, ge=1)
+    escrow_hold_seconds: int = Field(604800, ge=0)
+    commission_rate: Decimal = Field(Decimal("0.10"), ge=0, le=1)
+    webhook_secret: str = "whsec_emporium_sandbox"
+    dispatcher: Literal["inline", "off"] = "inline"
+    login_rate_limit: str = "5/minute"
+    default_country: str = "DE"
+    default_currency: str = "EUR"
+
+    # Beyond the contract: operational knobs with safe defaults.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    log_level: str = "INFO"
+    log_json: bool = True
+    access_token_ttl_seconds: int = Field(900, ge=30)
+    refresh_token_ttl_seconds: int = Field(30 * 24 * 3600, ge=60)
+    media_dir: Path = VAR_DIR / "media"
+    search_engine: Literal["auto", "embedded", "postgres"] = "auto"
+    search_index_dir: Path = VAR_DIR / "search-index"
+    max_body_bytes: int = 1024 * 1024
+    dispatcher_poll_seconds: float = Field(1.0, gt=0)
+    dispatcher_max_attempts: int = Field(5, ge=1)
+    dispatcher_retry_base_seconds: float = Field(1.0, gt=0)
+    job_lease_seconds: int = Field(60, ge=1)
+    idempotency_lock_seconds: int = Field(60, ge=1)
+    db_pool_size: int = Field(10, ge=1)
+    sql_echo: bool = False
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("default_country")
+    @classmethod
+    def _upper_country(cls, value: str) -> str:
+        return value.upper()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def resolved_secret_key(self) -> str:
+        """The signing secret: the setting, else one generated once and kept under ./var/."""
+        if self.secret_key:
+            return self.secret_key
+        path = VAR_DIR / "secret.key"
+        if path.exists():
+            return path.read_text().strip()
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
