@@ -3,14 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+import sqlalchemy as sa
 from alembic import context
 from sqlalchemy import Connection, pool
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from emporium.kernel.db import UTCDateTime
 from emporium.models import metadata
 
 config = context.config
+
+
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Render our own column types by name, so generated migrations import them cleanly."""
+    if type_ != "type":
+        return False
+    if isinstance(obj, UTCDateTime):
+        autogen_context.imports.add("from emporium.kernel.db import UTCDateTime")
+        return "UTCDateTime()"
+    if isinstance(obj, sa.JSON) and getattr(obj, "_variant_mapping", None):
+        autogen_context.imports.add("from emporium.kernel.db import JSONType")
+        return "JSONType"
+    return False
 
 
 def _configure(connection: Connection) -> None:
@@ -19,6 +35,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=_render_item,
         transaction_per_migration=False,
     )
 

@@ -7,9 +7,12 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
+from starlette.staticfiles import StaticFiles
 
 from emporium import __version__
 from emporium.bootstrap import build_runtime
+from emporium.contexts.catalog import api as catalog_api
+from emporium.contexts.inventory import api as inventory_api
 from emporium.kernel.clock import Clock
 from emporium.kernel.http import ops
 from emporium.kernel.http.errors import install_error_handlers
@@ -68,6 +71,10 @@ def create_app(
         now=runtime.clock.now,
     )
     app.include_router(ops.router)
+    for router in (catalog_api.router, inventory_api.router):
+        app.include_router(router, prefix=API_PREFIX)
+    settings.media_dir.mkdir(parents=True, exist_ok=True)
+    app.mount("/media", StaticFiles(directory=settings.media_dir, check_dir=False), name="media")
     return app
 
 

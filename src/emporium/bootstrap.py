@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from emporium.contexts.catalog import subscribers as catalog_subscribers
+from emporium.contexts.catalog.media import LocalMediaStorage
+from emporium.kernel.cache import build_cache
 from emporium.kernel.clock import Clock, SystemClock
 from emporium.kernel.db import Database
 from emporium.kernel.metrics import Metrics
@@ -19,4 +22,9 @@ def build_runtime(settings: Settings | None = None, *, clock: Clock | None = Non
 
 
 def _wire_contexts(runtime: Runtime) -> None:
-    """Let each context register its adapters, subscribers and jobs."""
+    """Build each context's adapters and register its subscribers and jobs."""
+    settings = runtime.settings
+    cache = build_cache(settings.redis_url)
+    runtime.provide("cache", cache)
+    runtime.provide("media", LocalMediaStorage(settings.media_dir))
+    runtime.subscribers.add(catalog_subscribers.cache_invalidator(cache))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from emporium.contexts.catalog import models as catalog_models  # noqa: F401
+from emporium.contexts.inventory import models as inventory_models  # noqa: F401
+from emporium.contexts.pricing import models as pricing_models  # noqa: F401
 from emporium.kernel import events  # noqa: F401
 from emporium.kernel.db import Base
 

@@ -156,3 +156,9 @@ def _install_sqlite_discipline(engine: AsyncEngine) -> None:
             conn.exec_driver_sql("BEGIN")
         else:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def is_unique_violation(exc: Exception, table: str, column: str) -> bool:
+    """Whether exc is a unique-constraint failure on table.column (SQLite or PostgreSQL)."""
+    text = str(getattr(exc, "orig", exc))
+    return f"{table}.{column}" in text or f"uq_{table}_{column}" in text

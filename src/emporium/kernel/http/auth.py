@@ -32,6 +32,13 @@ class Principal:
     def actor(self) -> str:
         return f"{self.role.value}:{self.user_id}"
 
+    @property
+    def vendor_scope(self) -> uuid.UUID | None:
+        """None for admins (everything); a seller's own vendor (nothing if they have none)."""
+        if self.role == Role.ADMIN:
+            return None
+        return self.vendor_id or uuid.UUID(int=0)
+
 
 class Authenticator(Protocol):
     async def authenticate(self, request: Request) -> Principal | None:
@@ -79,4 +86,5 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 AdminPrincipal = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 SellerPrincipal = Annotated[Principal, Depends(require_roles(Role.SELLER))]
+SellerOrAdminPrincipal = Annotated[Principal, Depends(require_roles(Role.SELLER, Role.ADMIN))]
 BuyerPrincipal = Annotated[Principal, Depends(require_roles(Role.BUYER, Role.SELLER, Role.ADMIN))]

@@ -1,0 +1,32 @@
+"""Catalog: vendors, categories, collections, products, variants (unique graded items), media.
+
+The public facade other contexts may use.
+"""
+
+from __future__ import annotations
+
+from emporium.contexts.catalog.events import PRODUCT_VIEW_EVENTS
+from emporium.contexts.catalog.lookups import (
+    VariantInfo,
+    VendorInfo,
+    suspended_vendor_ids,
+    variant_infos,
+    vendor_info,
+)
+from emporium.contexts.catalog.models import ProductStatus, TaxCategory, VendorStatus
+from emporium.contexts.catalog.vendors import approve_vendor, register_vendor, suspend_vendor
+
+__all__ = [
+    "PRODUCT_VIEW_EVENTS",
+    "ProductStatus",
+    "TaxCategory",
+    "VariantInfo",
+    "VendorInfo",
+    "VendorStatus",
+    "approve_vendor",
+    "register_vendor",
+    "suspend_vendor",
+    "suspended_vendor_ids",
+    "variant_infos",
+    "vendor_info",
+]

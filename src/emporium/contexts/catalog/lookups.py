@@ -1,0 +1,105 @@
+"""What other contexts may read about variants and vendors (through the facade)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from emporium.contexts.catalog.models import (
+    Product,
+    ProductStatus,
+    Variant,
+    Vendor,
+    VendorStatus,
+)
+from emporium.kernel.money import Money
+
+
+@dataclass(frozen=True)
+class VariantInfo:
+    """A variant as carts, pricing and orders see it."""
+
+    id: uuid.UUID
+    product_id: uuid.UUID
+    vendor_id: uuid.UUID
+    sku: str
+    title: str
+    product_title: str
+    product_slug: str
+    category_id: uuid.UUID | None
+    price: Money
+    tax_category: str
+    weight_grams: int
+    is_unique: bool
+    purchasable: bool  # published, not archived, vendor approved
+
+
+async def variant_infos(
+    session: AsyncSession, variant_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, VariantInfo]:
+    """Variants by id (unknown ids are absent)."""
+    ids = list(dict.fromkeys(variant_ids))
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(
+            Variant, Product.title, Product.slug, Product.category_id, Product.status, Vendor.status
+        )
+        .join(Product, Product.id == Variant.product_id)
+        .join(Vendor, Vendor.id == Product.vendor_id)
+        .where(Variant.id.in_(ids))
+    )
+    infos = {}
+    for variant, title, slug, category_id, status, vendor_status in rows:
+        infos[variant.id] = VariantInfo(
+            id=variant.id,
+            product_id=variant.product_id,
+            vendor_id=variant.vendor_id,
+            sku=variant.sku,
+            title=variant.title,
+            product_title=title,
+            product_slug=slug,
+            category_id=category_id,
+            price=variant.price,
+            tax_category=variant.tax_category,
+            weight_grams=variant.weight_grams,
+            is_unique=variant.is_unique,
+            purchasable=status == ProductStatus.PUBLISHED
+            and variant.archived_at is None
+            and vendor_status == VendorStatus.APPROVED,
+        )
+    return infos
+
+
+@dataclass(frozen=True)
+class VendorInfo:
+    id: uuid.UUID
+    name: str
+    status: str
+    commission_rate: Decimal
+    owner_user_id: uuid.UUID | None
+
+
+async def vendor_info(session: AsyncSession, vendor_id: uuid.UUID) -> VendorInfo | None:
+    vendor = await session.get(Vendor, vendor_id)
+    if vendor is None:
+        return None
+    return VendorInfo(
+        id=vendor.id,
+        name=vendor.name,
+        status=vendor.status,
+        commission_rate=Decimal(vendor.commission_rate),
+        owner_user_id=vendor.owner_user_id,
+    )
+
+
+async def suspended_vendor_ids(session: AsyncSession) -> list[uuid.UUID]:
+    """Vendors hidden from the store right now (few, so cheap to ask on every search)."""
+    return list(
+        await session.scalars(select(Vendor.id).where(Vendor.status != VendorStatus.APPROVED.value))
+    )

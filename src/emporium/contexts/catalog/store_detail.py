@@ -1,0 +1,140 @@
+"""Store product detail, cache-aside: the cached body is trusted only at the current version.
+
+Every read first fetches the product's version (one indexed lookup that also checks the
+product is published and its vendor approved), so an update is visible the moment it
+commits, on every process, whatever the cache holds. Availability and VAT are filled in per
+request: they change without the product changing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from emporium.contexts import inventory, pricing
+from emporium.contexts.catalog.browse import visible_products
+from emporium.contexts.catalog.errors import ProductNotFound
+from emporium.contexts.catalog.models import Category, Product, ProductImage, Variant, Vendor
+from emporium.kernel.cache import Cache
+from emporium.kernel.http.deps import RuntimeDep
+from emporium.kernel.ids import parse_id
+from emporium.kernel.money import Money
+
+router = APIRouter(tags=["store"])
+CACHE = "cache"
+TTL_SECONDS = 600
+
+
+def cache_key(product_id: uuid.UUID | str) -> str:
+    return f"product:{product_id}"
+
+
+async def _current_version(session: AsyncSession, id_or_slug: str) -> tuple[uuid.UUID, int]:
+    key = parse_id(id_or_slug)
+    stmt = visible_products().with_only_columns(Product.id, Product.version)
+    stmt = stmt.where(Product.id == key if key else Product.slug == id_or_slug[:220])
+    row = (await session.execute(stmt)).first()
+    if row is None:
+        raise ProductNotFound()
+    return row[0], row[1]
+
+
+async def _build(session: AsyncSession, product_id: uuid.UUID, version: int) -> dict[str, Any]:
+    product = await session.get(Product, product_id)
+    assert product is not None
+    vendor = await session.get(Vendor, product.vendor_id)
+    category = await session.get(Category, product.category_id) if product.category_id else None
+    variants = await session.scalars(
+        select(Variant)
+        .where(Variant.product_id == product_id, Variant.archived_at.is_(None))
+        .order_by(Variant.position)
+    )
+    images = await session.scalars(
+        select(ProductImage)
+        .where(ProductImage.product_id == product_id)
+        .order_by(ProductImage.position)
+    )
+    return {
+        "version": version,
+        "id": str(product.id),
+        "slug": product.slug,
+        "title": product.title,
+        "description": product.description,
+        "vendor": {"id": str(product.vendor_id), "name": vendor.name if vendor else ""},
+        "category": {"id": str(category.id), "slug": category.slug, "name": category.name}
+        if category
+        else None,
+        "attributes": product.attributes,
+        "images": [
+            {"id": str(i.id), "url": i.url, "alt": i.alt, "width": i.width, "height": i.height}
+            for i in images
+        ],
+        "rating": {"average": float(product.rating_average), "count": product.rating_count},
+        "variants": [
+            {
+                "id": str(v.id),
+                "sku": v.sku,
+                "title": v.title,
+                "attributes": v.attributes,
+                "price": v.price.to_dict(),
+                "tax_category": v.tax_category,
+                "weight_grams": v.weight_grams,
+                "unique": v.is_unique,
+                "condition": v.condition,
+                "grade": v.grade,
+                "certification": v.certification,
+            }
+            for v in variants
+        ],
+    }
+
+
+async def product_detail(
+    session: AsyncSession, cache: Cache, id_or_slug: str, *, country: str
+) -> dict[str, Any]:
+    """The buyer's view of a product, with availability and the VAT part for country."""
+    product_id, version = await _current_version(session, id_or_slug)
+    body = await cache.get(cache_key(product_id))
+    if body is None or body.get("version") != version:
+        body = await _build(session, product_id, version)
+        await cache.set(cache_key(product_id), body, ttl_seconds=TTL_SECONDS)
+    variant_ids = [uuid.UUID(v["id"]) for v in body["variants"]]
+    stock = await inventory.availability(session, variant_ids)
+    rates = await pricing.vat_rates(session, country)
+    variants = []
+    for v in body["variants"]:
+        level = stock.get(uuid.UUID(v["id"]))
+        price = Money(**v["price"])
+        rate = rates.get(v["tax_category"], rates.get("standard", Decimal(0)))
+        vat = pricing.vat_part(price, rate) if rate else Money.zero(price.currency)
+        variants.append(
+            {
+                **v,
+                "available": level.available if level else 0,
+                "vat": vat.to_dict(),
+                "vat_rate": str(rate),
+            }
+        )
+    detail = {k: val for k, val in body.items() if k != "version"}
+    return {**detail, "variants": variants, "country": country}
+
+
+@router.get("/store/products/{id_or_slug}")
+async def get_product(
+    id_or_slug: str,
+    runtime: RuntimeDep,
+    country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")] = None,
+) -> dict[str, Any]:
+    cache: Cache = runtime.services[CACHE]
+    async with runtime.db.read() as session:
+        return await product_detail(
+            session,
+            cache,
+            id_or_slug,
+            country=(country or runtime.settings.default_country).upper(),
+        )

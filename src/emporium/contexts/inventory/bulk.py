@@ -1,0 +1,92 @@
+"""Bulk creation of stock items for imports and demo data (same rows, one statement per batch)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from emporium.contexts.inventory.models import (
+    InventoryItem,
+    StockLevel,
+    StockLocation,
+    StockMovement,
+)
+from emporium.contexts.inventory.stock import DEFAULT_LOCATION
+from emporium.kernel.ids import new_id
+
+
+async def _default_locations(
+    session: AsyncSession, vendor_ids: set[uuid.UUID], now: datetime
+) -> dict[uuid.UUID, uuid.UUID]:
+    rows = await session.execute(
+        select(StockLocation.vendor_id, StockLocation.id).where(
+            StockLocation.vendor_id.in_(vendor_ids), StockLocation.code == DEFAULT_LOCATION
+        )
+    )
+    found: dict[uuid.UUID, uuid.UUID] = {vendor_id: location_id for vendor_id, location_id in rows}
+    missing = {v: new_id() for v in vendor_ids if v not in found}
+    if missing:
+        await session.execute(
+            insert(StockLocation),
+            [
+                {
+                    "id": location_id,
+                    "vendor_id": vendor_id,
+                    "code": DEFAULT_LOCATION,
+                    "name": "Default",
+                    "created_at": now,
+                }
+                for vendor_id, location_id in missing.items()
+            ],
+        )
+        found.update(missing)
+    return found
+
+
+async def bulk_create_items(
+    session: AsyncSession, rows: list[dict[str, Any]], *, now: datetime
+) -> None:
+    """rows: variant_id, product_id, vendor_id, is_unique, on_hand (at the default location)."""
+    if not rows:
+        return
+    locations = await _default_locations(session, {r["vendor_id"] for r in rows}, now)
+    await session.execute(
+        insert(InventoryItem),
+        [{**r, "reserved": 0, "low_stock_threshold": 0, "updated_at": now} for r in rows],
+    )
+    stocked = [r for r in rows if r["on_hand"]]
+    if stocked:
+        await session.execute(
+            insert(StockLevel),
+            [
+                {
+                    "variant_id": r["variant_id"],
+                    "location_id": locations[r["vendor_id"]],
+                    "on_hand": r["on_hand"],
+                }
+                for r in stocked
+            ],
+        )
+        await session.execute(
+            insert(StockMovement),
+            [
+                {
+                    "id": new_id(),
+                    "variant_id": r["variant_id"],
+                    "location_id": locations[r["vendor_id"]],
+                    "kind": "adjust",
+                    "reason": "initial stock",
+                    "actor": "import",
+                    "on_hand_before": 0,
+                    "on_hand_after": r["on_hand"],
+                    "reserved_before": 0,
+                    "reserved_after": 0,
+                    "created_at": now,
+                }
+                for r in stocked
+            ],
+        )
