@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     idempotency_lock_seconds: int = Field(60, ge=1)
     # argon2id work factor (argon2-cffi's RFC 9106 low-memory profile); tests may lower it.
     password_hash_time_cost: int = Field(3, ge=1)
-    password_hash_memory_kib: int = Field(65536, ge=8)
+    password_hash_memory_kib: int = Field(65536, ge=1024)
     db_pool_size: int = Field(10, ge=1)
     sql_echo: bool = False
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
 from emporium.kernel.clock import FakeClock
@@ -95,3 +97,11 @@ async def test_logout_clears_the_access_cookie(client: httpx.AsyncClient) -> Non
 
 async def test_logout_without_a_body_still_succeeds(client: httpx.AsyncClient) -> None:
     assert (await client.post(f"{AUTH}/logout")).status_code == 204
+
+
+async def test_of_two_simultaneous_refreshes_with_one_token_only_one_succeeds(
+    client: httpx.AsyncClient,
+) -> None:
+    buyer = await register_buyer(client)
+    responses = await asyncio.gather(*(_refresh(client, buyer.refresh_token) for _ in range(2)))
+    assert sorted(r.status_code for r in responses) == [200, 401]

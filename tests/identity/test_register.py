@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -72,3 +73,13 @@ async def test_records_the_registration_in_the_event_log(
     assert [e.payload["vendor_name"] for e in events] == ["Panel Shop"]
     assert events[0].aggregate_id == str(seller.id)
     assert "password" not in str(events[0].payload)
+
+
+async def test_of_two_simultaneous_registrations_with_one_email_only_one_succeeds(
+    client: httpx.AsyncClient,
+) -> None:
+    body = _body()
+    responses = await asyncio.gather(
+        *(client.post(f"{AUTH}/register", json=body) for _ in range(4))
+    )
+    assert sorted(r.status_code for r in responses) == [201, 409, 409, 409]
