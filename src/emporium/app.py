@@ -10,9 +10,11 @@ from starlette.middleware.cors import CORSMiddleware
 
 from emporium import __version__
 from emporium.bootstrap import build_runtime
+from emporium.contexts import identity
 from emporium.kernel.clock import Clock
 from emporium.kernel.http import ops
 from emporium.kernel.http.errors import install_error_handlers
+from emporium.kernel.http.idempotency import IdempotencyMiddleware
 from emporium.kernel.http.middleware import RequestContextMiddleware
 from emporium.kernel.logging import configure_logging
 from emporium.kernel.runtime import Runtime
@@ -52,6 +54,8 @@ def create_app(
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    # Inside RequestContextMiddleware (added later, so outermost): bodies are size-checked first.
+    app.add_middleware(IdempotencyMiddleware, runtime=runtime)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -68,6 +72,7 @@ def create_app(
         now=runtime.clock.now,
     )
     app.include_router(ops.router)
+    app.include_router(identity.router, prefix=API_PREFIX)
     return app
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from emporium.contexts import identity
 from emporium.kernel.clock import Clock, SystemClock
 from emporium.kernel.db import Database
+from emporium.kernel.http import idempotency
 from emporium.kernel.metrics import Metrics
+from emporium.kernel.ratelimit import build_rate_limiter
 from emporium.kernel.runtime import Runtime
 from emporium.settings import Settings
 
@@ -20,3 +23,12 @@ def build_runtime(settings: Settings | None = None, *, clock: Clock | None = Non
 
 def _wire_contexts(runtime: Runtime) -> None:
     """Let each context register its adapters, subscribers and jobs."""
+    settings = runtime.settings
+    runtime.jobs.add(idempotency.PURGE_JOB, idempotency.purge_job)
+    login_limiter = build_rate_limiter(
+        settings.login_rate_limit,
+        namespace="login",
+        clock=runtime.clock,
+        redis_url=settings.redis_url,
+    )
+    identity.wire(runtime, login_limiter=login_limiter)

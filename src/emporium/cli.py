@@ -54,6 +54,37 @@ def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+@command("users create-admin")
+def users_create_admin(args: argparse.Namespace, settings: Settings) -> int:
+    from emporium.bootstrap import build_runtime
+    from emporium.contexts.identity import create_admin
+    from emporium.contexts.identity.api import PASSWORDS
+    from emporium.contexts.identity.passwords import Passwords
+    from emporium.kernel.errors import DomainError
+
+    async def run() -> int:
+        runtime = build_runtime(settings)
+        try:
+            async with runtime.uow() as uow:
+                admin = await create_admin(
+                    uow,
+                    args.email,
+                    args.password,
+                    args.name,
+                    passwords=runtime.service(PASSWORDS, Passwords),
+                )
+                await uow.commit()
+        except DomainError as exc:
+            print(f"emporium users create-admin: {exc.message}", file=sys.stderr)
+            return 1
+        finally:
+            await runtime.db.dispose()
+        print(f"admin {admin.email} created (id {admin.id})")
+        return 0
+
+    return run_async(run())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="emporium", description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)

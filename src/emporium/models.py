@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from emporium.contexts.identity import models as identity_models  # noqa: F401
 from emporium.kernel import events  # noqa: F401
 from emporium.kernel.db import Base
+from emporium.kernel.http import idempotency  # noqa: F401
 
 metadata = Base.metadata
