@@ -127,6 +127,9 @@ def make_settings(database_url: str, tmp_path: Path, **overrides: object) -> Set
         "log_json": False,
         "redis_url": None,
         "db_pool_size": 20,
+        # argon2id at its cheapest: the tests check behaviour, not hashing cost.
+        "password_hash_time_cost": 1,
+        "password_hash_memory_kib": 1024,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]

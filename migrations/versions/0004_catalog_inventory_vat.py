@@ -1,7 +1,7 @@
 """Catalog, inventory stock and EU VAT rates (seeded).
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-22 00:11:45.078466
 """
 
@@ -49,7 +49,7 @@ EU_VAT_RATES = {
 
 
 revision: str = "0004"
-down_revision: str | None = "0001"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -11,11 +11,13 @@ from starlette.staticfiles import StaticFiles
 
 from emporium import __version__
 from emporium.bootstrap import build_runtime
+from emporium.contexts import identity
 from emporium.contexts.catalog import api as catalog_api
 from emporium.contexts.inventory import api as inventory_api
 from emporium.kernel.clock import Clock
 from emporium.kernel.http import ops
 from emporium.kernel.http.errors import install_error_handlers
+from emporium.kernel.http.idempotency import IdempotencyMiddleware
 from emporium.kernel.http.middleware import RequestContextMiddleware
 from emporium.kernel.logging import configure_logging
 from emporium.kernel.runtime import Runtime
@@ -55,6 +57,8 @@ def create_app(
     )
     app.state.runtime = runtime
     install_error_handlers(app)
+    # Inside RequestContextMiddleware (added later, so outermost): bodies are size-checked first.
+    app.add_middleware(IdempotencyMiddleware, runtime=runtime)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -71,7 +75,7 @@ def create_app(
         now=runtime.clock.now,
     )
     app.include_router(ops.router)
-    for router in (catalog_api.router, inventory_api.router):
+    for router in (identity.router, catalog_api.router, inventory_api.router):
         app.include_router(router, prefix=API_PREFIX)
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     app.mount("/media", StaticFiles(directory=settings.media_dir, check_dir=False), name="media")

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from emporium.contexts import identity
 from emporium.contexts.catalog import subscribers as catalog_subscribers
 from emporium.contexts.catalog.media import LocalMediaStorage
 from emporium.kernel.cache import build_cache
 from emporium.kernel.clock import Clock, SystemClock
 from emporium.kernel.db import Database
+from emporium.kernel.http import idempotency
 from emporium.kernel.metrics import Metrics
+from emporium.kernel.ratelimit import build_rate_limiter
 from emporium.kernel.runtime import Runtime
 from emporium.settings import Settings
 
@@ -24,6 +27,14 @@ def build_runtime(settings: Settings | None = None, *, clock: Clock | None = Non
 def _wire_contexts(runtime: Runtime) -> None:
     """Build each context's adapters and register its subscribers and jobs."""
     settings = runtime.settings
+    runtime.jobs.add(idempotency.PURGE_JOB, idempotency.purge_job)
+    login_limiter = build_rate_limiter(
+        settings.login_rate_limit,
+        namespace="login",
+        clock=runtime.clock,
+        redis_url=settings.redis_url,
+    )
+    identity.wire(runtime, login_limiter=login_limiter)
     cache = build_cache(settings.redis_url)
     runtime.provide("cache", cache)
     runtime.provide("media", LocalMediaStorage(settings.media_dir))

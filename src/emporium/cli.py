@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 
 from emporium.settings import Settings
+
+if TYPE_CHECKING:
+    from emporium.kernel.runtime import Runtime
 
 Command = Callable[[argparse.Namespace, Settings], int]
 COMMANDS: dict[str, Command] = {}
@@ -52,6 +55,66 @@ def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     migrate.upgrade(settings.database_url, args.revision)
     print(f"database at {migrate.head_revision() if args.revision == 'head' else args.revision}")
     return 0
+
+
+@command("users create-admin")
+def users_create_admin(args: argparse.Namespace, settings: Settings) -> int:
+    from emporium.bootstrap import build_runtime
+    from emporium.contexts.identity import create_admin
+    from emporium.contexts.identity.api import PASSWORDS
+    from emporium.contexts.identity.passwords import Passwords
+    from emporium.kernel.errors import DomainError
+
+    async def run() -> int:
+        runtime = build_runtime(settings)
+        try:
+            async with runtime.uow() as uow:
+                admin = await create_admin(
+                    uow,
+                    args.email,
+                    args.password,
+                    args.name,
+                    passwords=runtime.service(PASSWORDS, Passwords),
+                )
+                await uow.commit()
+        except DomainError as exc:
+            print(f"emporium users create-admin: {exc.message}", file=sys.stderr)
+            return 1
+        finally:
+            await runtime.db.dispose()
+        print(f"admin {admin.email} created (id {admin.id})")
+        return 0
+
+    return run_async(run())
+
+
+def with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[int]]) -> int:
+    """Run work against a runtime built from settings, disposing of it afterwards."""
+    from emporium.bootstrap import build_runtime
+
+    async def run() -> int:
+        runtime = build_runtime(settings)
+        try:
+            return await work(runtime)
+        finally:
+            await runtime.db.dispose()
+
+    return run_async(run())
+
+
+@command("demo")
+def demo(args: argparse.Namespace, settings: Settings) -> int:
+    from emporium.demo import load_demo
+
+    async def work(runtime: Runtime) -> int:
+        summary = await load_demo(runtime, products=args.products)
+        if summary.loaded:
+            print(f"demo data loaded: {summary.products} products in {summary.seconds:.1f} s")
+        else:
+            print("demo data already present (admin@example.com exists); nothing changed")
+        return 0
+
+    return with_runtime(settings, work)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     dispatcher_retry_base_seconds: float = Field(1.0, gt=0)
     job_lease_seconds: int = Field(60, ge=1)
     idempotency_lock_seconds: int = Field(60, ge=1)
+    # argon2id work factor (argon2-cffi's RFC 9106 low-memory profile); tests may lower it.
+    password_hash_time_cost: int = Field(3, ge=1)
+    password_hash_memory_kib: int = Field(65536, ge=1024)
     db_pool_size: int = Field(10, ge=1)
     sql_echo: bool = False
 

@@ -11,11 +11,18 @@ from tests.support.catalog import approved_seller, create_product, published_pro
 async def test_categories_form_a_tree_the_store_can_read(
     client: httpx.AsyncClient, admin: AuthedUser
 ) -> None:
-    root = (await client.post("/api/v1/admin/categories", json={"name": "Comics"},
-                              headers=admin.headers)).json()
-    child = (await client.post("/api/v1/admin/categories",
-                               json={"name": "Graded Comics", "parent_id": root["id"]},
-                               headers=admin.headers)).json()
+    root = (
+        await client.post(
+            "/api/v1/admin/categories", json={"name": "Comics"}, headers=admin.headers
+        )
+    ).json()
+    child = (
+        await client.post(
+            "/api/v1/admin/categories",
+            json={"name": "Graded Comics", "parent_id": root["id"]},
+            headers=admin.headers,
+        )
+    ).json()
     assert root["slug"] == "comics"
     assert child["slug"] == "graded-comics"
     items = (await client.get("/api/v1/store/categories")).json()["items"]
@@ -28,9 +35,11 @@ async def test_moving_a_category_moves_its_subtree(
     client: httpx.AsyncClient, admin: AuthedUser
 ) -> None:
     async def create(name: str, parent: str | None = None) -> str:
-        response = await client.post("/api/v1/admin/categories",
-                                     json={"name": name, "parent_id": parent},
-                                     headers=admin.headers)
+        response = await client.post(
+            "/api/v1/admin/categories",
+            json={"name": name, "parent_id": parent},
+            headers=admin.headers,
+        )
         return str(response.json()["id"])
 
     games = await create("Games")
@@ -38,11 +47,15 @@ async def test_moving_a_category_moves_its_subtree(
     await create("Strategy", board)
     toys = await create("Toys")
     seller = await approved_seller(client, admin)
-    strategy_id = next(c["id"] for c in (await client.get("/api/v1/store/categories")).json()[
-        "items"] if c["slug"] == "strategy")
+    strategy_id = next(
+        c["id"]
+        for c in (await client.get("/api/v1/store/categories")).json()["items"]
+        if c["slug"] == "strategy"
+    )
     await published_product(client, seller, title="Catan", category_id=strategy_id)
-    response = await client.patch(f"/api/v1/admin/categories/{board}", json={"parent_id": toys},
-                                  headers=admin.headers)
+    response = await client.patch(
+        f"/api/v1/admin/categories/{board}", json={"parent_id": toys}, headers=admin.headers
+    )
     assert response.status_code == 200
     listing = (await client.get("/api/v1/store/products?category=toys")).json()
     assert [p["title"] for p in listing["items"]] == ["Catan"]
@@ -52,20 +65,29 @@ async def test_moving_a_category_moves_its_subtree(
 async def test_a_category_cannot_move_under_its_own_descendant(
     client: httpx.AsyncClient, admin: AuthedUser
 ) -> None:
-    parent = (await client.post("/api/v1/admin/categories", json={"name": "A"},
-                                headers=admin.headers)).json()
-    child = (await client.post("/api/v1/admin/categories",
-                               json={"name": "B", "parent_id": parent["id"]},
-                               headers=admin.headers)).json()
-    response = await client.patch(f"/api/v1/admin/categories/{parent['id']}",
-                                  json={"parent_id": child["id"]}, headers=admin.headers)
+    parent = (
+        await client.post("/api/v1/admin/categories", json={"name": "A"}, headers=admin.headers)
+    ).json()
+    child = (
+        await client.post(
+            "/api/v1/admin/categories",
+            json={"name": "B", "parent_id": parent["id"]},
+            headers=admin.headers,
+        )
+    ).json()
+    response = await client.patch(
+        f"/api/v1/admin/categories/{parent['id']}",
+        json={"parent_id": child["id"]},
+        headers=admin.headers,
+    )
     assert response.status_code == 422
 
 
 async def test_only_admins_create_categories(client: httpx.AsyncClient, admin: AuthedUser) -> None:
     seller = await approved_seller(client, admin)
-    response = await client.post("/api/v1/admin/categories", json={"name": "Mine"},
-                                 headers=seller.headers)
+    response = await client.post(
+        "/api/v1/admin/categories", json={"name": "Mine"}, headers=seller.headers
+    )
     assert response.status_code == 403
 
 
@@ -77,8 +99,11 @@ async def test_collections_group_products_for_the_store(
     hidden = await create_product(client, seller, title="Draft Key")
     response = await client.post(
         "/api/v1/admin/collections",
-        json={"title": "Key Issues", "description": "First appearances",
-              "product_ids": [key["id"], hidden["id"]]},
+        json={
+            "title": "Key Issues",
+            "description": "First appearances",
+            "product_ids": [key["id"], hidden["id"]],
+        },
         headers=admin.headers,
     )
     assert response.status_code == 201, response.text
@@ -94,15 +119,21 @@ async def test_collections_group_products_for_the_store(
 async def test_collections_can_be_edited_and_deleted(
     client: httpx.AsyncClient, admin: AuthedUser
 ) -> None:
-    created = (await client.post("/api/v1/admin/collections", json={"title": "Staff Picks"},
-                                 headers=admin.headers)).json()
-    response = await client.patch(f"/api/v1/admin/collections/{created['id']}",
-                                  json={"published": False}, headers=admin.headers)
+    created = (
+        await client.post(
+            "/api/v1/admin/collections", json={"title": "Staff Picks"}, headers=admin.headers
+        )
+    ).json()
+    response = await client.patch(
+        f"/api/v1/admin/collections/{created['id']}",
+        json={"published": False},
+        headers=admin.headers,
+    )
     assert response.json()["published"] is False
     assert (await client.get("/api/v1/store/collections/staff-picks")).status_code == 404
-    response = await client.delete(f"/api/v1/admin/collections/{created['id']}",
-                                   headers=admin.headers)
+    response = await client.delete(
+        f"/api/v1/admin/collections/{created['id']}", headers=admin.headers
+    )
     assert response.status_code == 204
-    response = await client.get(f"/api/v1/admin/collections/{created['id']}",
-                                headers=admin.headers)
+    response = await client.get(f"/api/v1/admin/collections/{created['id']}", headers=admin.headers)
     assert response.status_code == 404

@@ -23,7 +23,8 @@ async def test_uploads_an_image_and_serves_it(client: httpx.AsyncClient, admin: 
     data = png_bytes()
     response = await client.post(
         f"/api/v1/seller/products/{product['id']}/images",
-        files={"file": ("cover.png", data, "image/png")}, data={"alt": "Cover"},
+        files={"file": ("cover.png", data, "image/png")},
+        data={"alt": "Cover"},
         headers=seller.headers,
     )
     assert response.status_code == 201, response.text
@@ -32,8 +33,9 @@ async def test_uploads_an_image_and_serves_it(client: httpx.AsyncClient, admin: 
     served = await client.get(image["url"])
     assert served.status_code == 200
     assert served.content == data
-    own = (await client.get(f"/api/v1/seller/products/{product['id']}",
-                            headers=seller.headers)).json()
+    own = (
+        await client.get(f"/api/v1/seller/products/{product['id']}", headers=seller.headers)
+    ).json()
     assert [i["alt"] for i in own["images"]] == ["Cover"]
 
 
@@ -45,7 +47,8 @@ async def test_refuses_files_that_are_not_images(
     for name, data in [("x.png", b"<script>alert(1)</script>"), ("empty.png", b"")]:
         response = await client.post(
             f"/api/v1/seller/products/{product['id']}/images",
-            files={"file": (name, data, "image/png")}, headers=seller.headers,
+            files={"file": (name, data, "image/png")},
+            headers=seller.headers,
         )
         assert response.status_code == 422, response.text
         assert response.json()["error"]["code"] == "VALIDATION_ERROR"
@@ -56,10 +59,13 @@ async def test_deleting_an_image_removes_the_file(
 ) -> None:
     seller = await approved_seller(client, admin)
     product = await create_product(client, seller)
-    image = (await client.post(
-        f"/api/v1/seller/products/{product['id']}/images",
-        files={"file": ("a.png", png_bytes(), "image/png")}, headers=seller.headers,
-    )).json()
+    image = (
+        await client.post(
+            f"/api/v1/seller/products/{product['id']}/images",
+            files={"file": ("a.png", png_bytes(), "image/png")},
+            headers=seller.headers,
+        )
+    ).json()
     response = await client.delete(
         f"/api/v1/seller/products/{product['id']}/images/{image['id']}", headers=seller.headers
     )

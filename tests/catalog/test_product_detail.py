@@ -17,8 +17,18 @@ async def test_detail_by_id_and_by_slug_is_the_same(
     by_id = (await client.get(f"/api/v1/store/products/{product['id']}")).json()
     by_slug = (await client.get(f"/api/v1/store/products/{product['slug']}")).json()
     assert by_id == by_slug
-    assert set(by_id) >= {"id", "slug", "title", "description", "vendor", "category",
-                          "attributes", "images", "rating", "variants"}
+    assert set(by_id) >= {
+        "id",
+        "slug",
+        "title",
+        "description",
+        "vendor",
+        "category",
+        "attributes",
+        "images",
+        "rating",
+        "variants",
+    }
     assert by_id["rating"] == {"average": 0.0, "count": 0}
 
 
@@ -26,11 +36,15 @@ async def test_shows_the_vat_part_for_the_default_country_and_another(
     client: httpx.AsyncClient, admin: AuthedUser
 ) -> None:
     seller = await approved_seller(client, admin)
-    product = await published_product(client, seller, variants=[
-        variant(price={"amount": 11900, "currency": "EUR"}, tax_category="standard"),
-        variant(price={"amount": 10700, "currency": "EUR"}, tax_category="reduced"),
-        variant(price={"amount": 5000, "currency": "EUR"}, tax_category="zero"),
-    ])
+    product = await published_product(
+        client,
+        seller,
+        variants=[
+            variant(price={"amount": 11900, "currency": "EUR"}, tax_category="standard"),
+            variant(price={"amount": 10700, "currency": "EUR"}, tax_category="reduced"),
+            variant(price={"amount": 5000, "currency": "EUR"}, tax_category="zero"),
+        ],
+    )
     germany = (await client.get(f"/api/v1/store/products/{product['id']}")).json()
     assert [v["vat"]["amount"] for v in germany["variants"]] == [1900, 700, 0]
     france = (await client.get(f"/api/v1/store/products/{product['id']}?country=FR")).json()
@@ -47,8 +61,11 @@ async def test_availability_follows_stock_changes(
     variant_id = product["variants"][0]["id"]
     first = (await client.get(f"/api/v1/store/products/{product['id']}")).json()
     assert first["variants"][0]["available"] == 3
-    await client.post(f"/api/v1/seller/variants/{variant_id}/stock",
-                      json={"delta": -2, "reason": "damaged"}, headers=seller.headers)
+    await client.post(
+        f"/api/v1/seller/variants/{variant_id}/stock",
+        json={"delta": -2, "reason": "damaged"},
+        headers=seller.headers,
+    )
     second = (await client.get(f"/api/v1/store/products/{product['id']}")).json()
     assert second["variants"][0]["available"] == 1
 
@@ -62,11 +79,17 @@ async def test_an_update_is_never_served_stale_from_the_cache(
     assert (await client.get(url)).json()["title"] == "The Amazing Spider-Man #300"
     assert await runtime.services["cache"].get(f"product:{product['id']}") is not None
     # No dispatcher runs here: the cache entry is still there, yet the read is fresh.
-    await client.patch(f"/api/v1/seller/products/{product['id']}",
-                       json={"title": "ASM #300 (Venom)"}, headers=seller.headers)
+    await client.patch(
+        f"/api/v1/seller/products/{product['id']}",
+        json={"title": "ASM #300 (Venom)"},
+        headers=seller.headers,
+    )
     variant_id = product["variants"][0]["id"]
-    await client.patch(f"/api/v1/seller/variants/{variant_id}",
-                       json={"price": {"amount": 2999, "currency": "EUR"}}, headers=seller.headers)
+    await client.patch(
+        f"/api/v1/seller/variants/{variant_id}",
+        json={"price": {"amount": 2999, "currency": "EUR"}},
+        headers=seller.headers,
+    )
     detail = (await client.get(url)).json()
     assert detail["title"] == "ASM #300 (Venom)"
     assert detail["variants"][0]["price"]["amount"] == 2999
@@ -79,8 +102,9 @@ async def test_vendor_renames_show_in_product_detail(
     product = await published_product(client, seller)
     url = f"/api/v1/store/products/{product['id']}"
     await client.get(url)
-    await client.patch("/api/v1/seller/vendor", json={"name": "KeyVault Rare Comics"},
-                       headers=seller.headers)
+    await client.patch(
+        "/api/v1/seller/vendor", json={"name": "KeyVault Rare Comics"}, headers=seller.headers
+    )
     assert (await client.get(url)).json()["vendor"]["name"] == "KeyVault Rare Comics"
 
 

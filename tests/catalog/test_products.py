@@ -13,9 +13,13 @@ async def test_creates_a_draft_product_with_its_variants(
 ) -> None:
     seller = await approved_seller(client, admin)
     product = await create_product(
-        client, seller, title="Catan",
-        variants=[variant(sku="CATAN-DE", attributes={"language": "de"}, stock=4),
-                  variant(sku="CATAN-EN", attributes={"language": "en"}, stock=0)],
+        client,
+        seller,
+        title="Catan",
+        variants=[
+            variant(sku="CATAN-DE", attributes={"language": "de"}, stock=4),
+            variant(sku="CATAN-EN", attributes={"language": "en"}, stock=0),
+        ],
     )
     assert product["status"] == "draft"
     assert product["slug"] == "catan"
@@ -37,7 +41,8 @@ async def test_renaming_keeps_the_slug_stable(client: httpx.AsyncClient, admin: 
     seller = await approved_seller(client, admin)
     product = await create_product(client, seller, title="Watchmen")
     response = await client.patch(
-        f"/api/v1/seller/products/{product['id']}", json={"title": "Watchmen (Absolute Edition)"},
+        f"/api/v1/seller/products/{product['id']}",
+        json={"title": "Watchmen (Absolute Edition)"},
         headers=seller.headers,
     )
     assert response.status_code == 200
@@ -99,7 +104,8 @@ async def test_skus_are_unique_per_vendor(client: httpx.AsyncClient, admin: Auth
     await create_product(client, one, variants=[variant(sku="TSHIRT-M")])
     response = await client.post(
         "/api/v1/seller/products",
-        json={"title": "Shirt", "variants": [variant(sku="TSHIRT-M")]}, headers=one.headers,
+        json={"title": "Shirt", "variants": [variant(sku="TSHIRT-M")]},
+        headers=one.headers,
     )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "CONFLICT"
@@ -115,7 +121,8 @@ async def test_price_changes_are_seen_by_the_store_at_once(
     before = (await client.get(f"/api/v1/store/products/{product['id']}")).json()
     assert before["variants"][0]["price"]["amount"] == 1999
     response = await client.patch(
-        f"/api/v1/seller/variants/{variant_id}", json={"price": {"amount": 2499, "currency": "EUR"}},
+        f"/api/v1/seller/variants/{variant_id}",
+        json={"price": {"amount": 2499, "currency": "EUR"}},
         headers=seller.headers,
     )
     assert response.status_code == 200
@@ -156,8 +163,9 @@ async def test_deleting_archives_and_hides_the_product(
 ) -> None:
     seller = await approved_seller(client, admin)
     product = await published_product(client, seller)
-    response = await client.delete(f"/api/v1/seller/products/{product['id']}",
-                                   headers=seller.headers)
+    response = await client.delete(
+        f"/api/v1/seller/products/{product['id']}", headers=seller.headers
+    )
     assert response.status_code == 204
     assert (await client.get(f"/api/v1/store/products/{product['id']}")).status_code == 404
     own = await client.get(f"/api/v1/seller/products/{product['id']}", headers=seller.headers)

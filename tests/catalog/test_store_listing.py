@@ -11,10 +11,12 @@ from tests.support.auth import AuthedUser
 from tests.support.catalog import approved_seller, create_product, published_product, variant
 
 
-async def _category(client: httpx.AsyncClient, admin: AuthedUser, name: str,
-                    parent: str | None = None) -> dict[str, Any]:
-    response = await client.post("/api/v1/admin/categories",
-                                 json={"name": name, "parent_id": parent}, headers=admin.headers)
+async def _category(
+    client: httpx.AsyncClient, admin: AuthedUser, name: str, parent: str | None = None
+) -> dict[str, Any]:
+    response = await client.post(
+        "/api/v1/admin/categories", json={"name": name, "parent_id": parent}, headers=admin.headers
+    )
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created
@@ -57,13 +59,30 @@ async def test_filters_by_vendor_price_range_and_attributes(
 ) -> None:
     comics = await approved_seller(client, admin, vendor_name="Comics")
     shirts = await approved_seller(client, admin, vendor_name="Shirts")
-    await published_product(client, comics, title="Cheap", attributes={"publisher": "Marvel"},
-                            variants=[variant(price={"amount": 500, "currency": "EUR"})])
-    await published_product(client, comics, title="Dear", attributes={"publisher": "DC"},
-                            variants=[variant(price={"amount": 90000, "currency": "EUR"})])
-    await published_product(client, shirts, title="Tee",
-                            variants=[variant(attributes={"size": "M", "colour": "Black"}),
-                                      variant(attributes={"size": "L", "colour": "White"})])
+    await published_product(
+        client,
+        comics,
+        title="Cheap",
+        attributes={"publisher": "Marvel"},
+        variants=[variant(price={"amount": 500, "currency": "EUR"})],
+    )
+    await published_product(
+        client,
+        comics,
+        title="Dear",
+        attributes={"publisher": "DC"},
+        variants=[variant(price={"amount": 90000, "currency": "EUR"})],
+    )
+    await published_product(
+        client,
+        shirts,
+        title="Tee",
+        attributes={"garment": "T-Shirt"},
+        variants=[
+            variant(attributes={"size": "M", "colour": "Black"}),
+            variant(attributes={"size": "L", "colour": "White"}),
+        ],
+    )
     shirts_vendor = (await client.get("/api/v1/seller/vendor", headers=shirts.headers)).json()
     assert await _titles(client, f"?vendor_id={shirts_vendor['id']}") == ["Tee"]
     assert sorted(await _titles(client, "?max_price=1000")) == ["Cheap"]
@@ -86,8 +105,12 @@ async def test_sorts_by_price_newest_and_rating(
 ) -> None:
     seller = await approved_seller(client, admin)
     for title, amount in [("B", 300), ("A", 100), ("C", 200)]:
-        await published_product(client, seller, title=title,
-                                variants=[variant(price={"amount": amount, "currency": "EUR"})])
+        await published_product(
+            client,
+            seller,
+            title=title,
+            variants=[variant(price={"amount": amount, "currency": "EUR"})],
+        )
         clock.advance(seconds=1)
     assert await _titles(client, "?sort=price_asc") == ["A", "C", "B"]
     assert await _titles(client, "?sort=price_desc") == ["B", "C", "A"]
@@ -100,21 +123,29 @@ async def test_pages_do_not_repeat_or_skip_when_products_are_added(
 ) -> None:
     seller = await approved_seller(client, admin)
     for i in range(5):
-        await published_product(client, seller, title=f"P{i}",
-                                variants=[variant(price={"amount": 100 * (i + 1),
-                                                         "currency": "EUR"})])
+        await published_product(
+            client,
+            seller,
+            title=f"P{i}",
+            variants=[variant(price={"amount": 100 * (i + 1), "currency": "EUR"})],
+        )
         clock.advance(seconds=1)
     for sort in ("newest", "price_asc", "price_desc"):
         first = (await client.get(f"/api/v1/store/products?sort={sort}&limit=2")).json()
         # Someone publishes cheaper and newer products while the buyer reads page one.
-        await published_product(client, seller, title=f"New-{sort}",
-                                variants=[variant(price={"amount": 1, "currency": "EUR"})])
+        await published_product(
+            client,
+            seller,
+            title=f"New-{sort}",
+            variants=[variant(price={"amount": 1, "currency": "EUR"})],
+        )
         clock.advance(seconds=1)
         seen = [p["title"] for p in first["items"]]
         cursor = first["next_cursor"]
         while cursor:
-            page = (await client.get(
-                f"/api/v1/store/products?sort={sort}&limit=2&cursor={cursor}")).json()
+            page = (
+                await client.get(f"/api/v1/store/products?sort={sort}&limit=2&cursor={cursor}")
+            ).json()
             seen += [p["title"] for p in page["items"]]
             cursor = page["next_cursor"]
         old = [t for t in seen if t.startswith("P")]

@@ -28,7 +28,8 @@ async def test_a_unique_item_cannot_be_stocked_above_one(
     seller = await approved_seller(client, admin)
     response = await client.post(
         "/api/v1/seller/products",
-        json={"title": "ASM 300", "variants": [graded_comic(stock=2)]}, headers=seller.headers,
+        json={"title": "ASM 300", "variants": [graded_comic(stock=2)]},
+        headers=seller.headers,
     )
     assert response.status_code == 422
     product = await create_product(client, seller, variants=[graded_comic()])
@@ -76,7 +77,8 @@ async def test_a_unique_item_needs_its_condition(
     comic = graded_comic()
     del comic["condition"]
     response = await client.post(
-        "/api/v1/seller/products", json={"title": "No condition", "variants": [comic]},
+        "/api/v1/seller/products",
+        json={"title": "No condition", "variants": [comic]},
         headers=seller.headers,
     )
     assert response.status_code == 422

@@ -51,7 +51,8 @@ async def test_suspending_a_vendor_hides_its_products_at_once(
     assert (await client.get(f"/api/v1/store/products/{product['id']}")).status_code == 200
 
     response = await client.post(
-        f"/api/v1/admin/vendors/{vendor_id}/suspend", json={"reason": "fraud report"},
+        f"/api/v1/admin/vendors/{vendor_id}/suspend",
+        json={"reason": "fraud report"},
         headers=admin.headers,
     )
     assert response.status_code == 200
@@ -64,7 +65,9 @@ async def test_suspending_a_vendor_hides_its_products_at_once(
 async def test_admin_lists_vendors_by_status(client: httpx.AsyncClient, admin: AuthedUser) -> None:
     await approved_seller(client, admin, vendor_name="Approved One")
     await register_seller(client, vendor_name="Waiting One")
-    pending = (await client.get("/api/v1/admin/vendors?status=pending", headers=admin.headers)).json()
+    pending = (
+        await client.get("/api/v1/admin/vendors?status=pending", headers=admin.headers)
+    ).json()
     assert [v["name"] for v in pending["items"]] == ["Waiting One"]
 
 
@@ -74,7 +77,8 @@ async def test_admin_sets_a_vendor_commission_rate(
     seller = await register_seller(client)
     vendor_id = (await client.get("/api/v1/seller/vendor", headers=seller.headers)).json()["id"]
     response = await client.patch(
-        f"/api/v1/admin/vendors/{vendor_id}", json={"commission_rate": "0.0850"},
+        f"/api/v1/admin/vendors/{vendor_id}",
+        json={"commission_rate": "0.0850"},
         headers=admin.headers,
     )
     assert response.status_code == 200

@@ -30,9 +30,15 @@ def variant(**overrides: Any) -> dict[str, Any]:
 def graded_comic(**overrides: Any) -> dict[str, Any]:
     n = next(_counter)
     body = variant(
-        sku=f"ASM-300-{n}", title="CGC 9.8", unique=True, condition="Near Mint/Mint",
-        grade="CGC 9.8", certification=f"CGC-{4000000 + n}", stock=1,
-        price={"amount": 250000, "currency": "EUR"}, tax_category="reduced",
+        sku=f"ASM-300-{n}",
+        title="CGC 9.8",
+        unique=True,
+        condition="Near Mint/Mint",
+        grade="CGC 9.8",
+        certification=f"CGC-{4000000 + n}",
+        stock=1,
+        price={"amount": 250000, "currency": "EUR"},
+        tax_category="reduced",
     )
     body.update(overrides)
     return body

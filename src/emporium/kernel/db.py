@@ -76,7 +76,7 @@ class Database:
         self.dialect = "postgresql" if is_postgres_url(url) else "sqlite"
         kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": False}
         if self.dialect == "sqlite":
-            _ensure_parent_dir(url)
+            ensure_sqlite_dir(url)
             kwargs["connect_args"] = {"timeout": 30}
             kwargs["pool_size"] = pool_size
             kwargs["max_overflow"] = pool_size * 2
@@ -127,7 +127,8 @@ class Database:
         await self.engine.dispose()
 
 
-def _ensure_parent_dir(url: str) -> None:
+def ensure_sqlite_dir(url: str) -> None:
+    """Create the folder of a SQLite database file, so a fresh checkout just works."""
     marker = ":///"
     if marker not in url:
         return

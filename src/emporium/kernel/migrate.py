@@ -15,6 +15,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from emporium.kernel.db import ensure_sqlite_dir
+
 # The migrations live beside src/ in the repository (an editable install, as `make` does).
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -28,6 +30,7 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Bring the database at url to revision (blocking; runs its own event loop)."""
+    ensure_sqlite_dir(url)
     _off_loop(command.upgrade, alembic_config(url), revision)
 
 

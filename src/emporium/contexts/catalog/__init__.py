@@ -5,6 +5,7 @@ The public facade other contexts may use.
 
 from __future__ import annotations
 
+from emporium.contexts.catalog.demo_data import DemoVendors, seed_demo_catalog
 from emporium.contexts.catalog.events import PRODUCT_VIEW_EVENTS
 from emporium.contexts.catalog.lookups import (
     VariantInfo,
@@ -18,6 +19,7 @@ from emporium.contexts.catalog.vendors import approve_vendor, register_vendor, s
 
 __all__ = [
     "PRODUCT_VIEW_EVENTS",
+    "DemoVendors",
     "ProductStatus",
     "TaxCategory",
     "VariantInfo",
@@ -25,6 +27,7 @@ __all__ = [
     "VendorStatus",
     "approve_vendor",
     "register_vendor",
+    "seed_demo_catalog",
     "suspend_vendor",
     "suspended_vendor_ids",
     "variant_infos",

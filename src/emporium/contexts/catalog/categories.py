@@ -98,7 +98,9 @@ async def update_category(
             update(Category)
             .where(Category.path.startswith(old_path))
             .values(path=func.replace(Category.path, old_path, new_path))
+            .execution_options(synchronize_session=False)
         )
+        category.path = new_path
     await _touch_products_in(uow, category)
     uow.record(_changed(category))
     return category
@@ -107,7 +109,10 @@ async def update_category(
 async def _touch_products_in(uow: UnitOfWork, category: Category) -> None:
     subtree = select(Category.id).where(Category.path.startswith(category.path))
     await uow.session.execute(
-        update(Product).where(Product.category_id.in_(subtree)).values(version=Product.version + 1)
+        update(Product)
+        .where(Product.category_id.in_(subtree))
+        .values(version=Product.version + 1)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -118,7 +123,10 @@ async def delete_category(uow: UnitOfWork, *, category_id: uuid.UUID | None) -> 
         raise Conflict("Delete or move the subcategories first")
     await _touch_products_in(uow, category)
     await uow.session.execute(
-        update(Product).where(Product.category_id == category.id).values(category_id=None)
+        update(Product)
+        .where(Product.category_id == category.id)
+        .values(category_id=None)
+        .execution_options(synchronize_session=False)
     )
     await uow.session.delete(category)
     uow.record(_changed(category))

@@ -18,6 +18,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from emporium.contexts import inventory
+from emporium.contexts.catalog.collections import CollectionCreate, create_collection
 from emporium.contexts.catalog.denormalize import attribute_pairs
 from emporium.contexts.catalog.events import ProductCreated
 from emporium.contexts.catalog.models import (
@@ -30,6 +31,7 @@ from emporium.contexts.catalog.models import (
 from emporium.contexts.catalog.slugs import slugify
 from emporium.kernel.events import append
 from emporium.kernel.ids import new_id
+from emporium.kernel.uow import UnitOfWork
 
 BATCH = 2000
 
@@ -297,6 +299,27 @@ def _plan(count: int, rng: random.Random) -> Iterator[tuple[str, int]]:
     for n in range(count):
         roll = rng.random()
         yield ("comics" if roll < 0.5 else "games" if roll < 0.8 else "apparel"), n
+
+
+async def seed_demo_catalog(
+    uow: UnitOfWork, *, vendors: DemoVendors, count: int, currency: str = "EUR"
+) -> int:
+    """Categories, count products over the demo vendors, and a few collections."""
+    now = uow.clock.now()
+    categories = await seed_categories(uow.session, now)
+    ids = await seed_products(
+        uow.session,
+        vendors=vendors,
+        categories=categories,
+        count=count,
+        now=now,
+        currency=currency,
+    )
+    rng = random.Random(7)
+    for title, picks in [("Key Issues", 24), ("Staff Picks", 12), ("Family Game Night", 12)]:
+        chosen = rng.sample(ids, min(picks, len(ids)))
+        await create_collection(uow, CollectionCreate(title=title, product_ids=chosen))
+    return len(ids)
 
 
 async def seed_products(

@@ -65,7 +65,10 @@ async def _load(uow: UnitOfWork, vendor_id: uuid.UUID | None) -> Vendor:
 async def _touch_products(uow: UnitOfWork, vendor_id: uuid.UUID) -> None:
     """Vendor fields appear in product views: bump their versions so caches miss."""
     await uow.session.execute(
-        update(Product).where(Product.vendor_id == vendor_id).values(version=Product.version + 1)
+        update(Product)
+        .where(Product.vendor_id == vendor_id)
+        .values(version=Product.version + 1)
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -1,0 +1,60 @@
+"""The demo marketplace: accounts, three vendors and a believable catalog (`emporium demo`)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from emporium.contexts import catalog, identity
+from emporium.kernel.http.auth import Role
+from emporium.kernel.runtime import Runtime
+
+PASSWORD = "demo-password-1"
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    loaded: bool
+    products: int
+    seconds: float
+
+
+async def load_demo(runtime: Runtime, *, products: int) -> DemoSummary:
+    """Load the demo data once; a second run finds the admin and changes nothing."""
+    started = time.perf_counter()
+    passwords = runtime.services[identity.PASSWORDS]
+    async with runtime.uow() as uow:
+        if await identity.find_user_by_email(uow.session, "admin@example.com") is not None:
+            return DemoSummary(loaded=False, products=0, seconds=0.0)
+        await identity.create_user(
+            uow, "admin@example.com", PASSWORD, "Ada Admin", role=Role.ADMIN, passwords=passwords
+        )
+        await identity.create_user(
+            uow, "buyer@example.com", PASSWORD, "Bea Buyer", role=Role.BUYER, passwords=passwords
+        )
+        vendor_ids = []
+        for email, name, vendor_name in [
+            ("seller@example.com", "Sam Seller", "KeyVault Comics"),
+            ("games@example.com", "Gil Games", "Dice & Dragons"),
+            ("apparel@example.com", "Ava Apparel", "Panel & Thread"),
+        ]:
+            user = await identity.create_user(
+                uow, email, PASSWORD, name, role=Role.SELLER, passwords=passwords
+            )
+            vendor = await catalog.register_vendor(
+                uow,
+                owner_user_id=user.id,
+                name=vendor_name,
+                commission_rate=runtime.settings.commission_rate,
+            )
+            await identity.attach_vendor(uow, user.id, vendor.id)
+            await catalog.approve_vendor(uow, vendor_id=vendor.id)
+            vendor_ids.append(vendor.id)
+        count = await catalog.seed_demo_catalog(
+            uow,
+            vendors=catalog.DemoVendors(*vendor_ids),
+            count=products,
+            currency=runtime.settings.default_currency,
+        )
+        await uow.commit()
+    return DemoSummary(loaded=True, products=count, seconds=time.perf_counter() - started)
