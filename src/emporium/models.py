@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emporium.kernel import events  # noqa: F401
+from emporium.kernel import dead_letters, dispatcher, events, jobs  # noqa: F401
 from emporium.kernel.db import Base
 
 metadata = Base.metadata
