@@ -54,6 +54,52 @@ def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+@command("worker")
+def worker(args: argparse.Namespace, settings: Settings) -> int:
+    from emporium.bootstrap import build_runtime
+    from emporium.kernel.logging import configure_logging
+    from emporium.kernel.worker import run_until_signalled
+
+    configure_logging(settings.log_level, json=settings.log_json)
+
+    async def run() -> int:
+        runtime = build_runtime(settings)
+        try:
+            await run_until_signalled(runtime)
+        finally:
+            await runtime.db.dispose()
+        return 0
+
+    return run_async(run())
+
+
+@command("events replay")
+def events_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from emporium.bootstrap import build_runtime
+    from emporium.kernel import dispatcher
+    from emporium.kernel.errors import DomainError
+
+    async def run() -> int:
+        runtime = build_runtime(settings)
+        try:
+            await dispatcher.replay(runtime, args.subscriber)
+            subscriber = runtime.subscribers.get(args.subscriber)
+            assert subscriber is not None
+            # Rebuild now; running workers share the work through the subscription lock.
+            handled = 0
+            while (progress := await dispatcher.run_subscriber(runtime, subscriber)).advanced:
+                handled += progress.handled
+        except DomainError as exc:
+            print(f"emporium events replay: {exc.message} ({args.subscriber})", file=sys.stderr)
+            return 2
+        finally:
+            await runtime.db.dispose()
+        print(f"replayed {args.subscriber}: {handled} events handled")
+        return 0
+
+    return run_async(run())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="emporium", description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
