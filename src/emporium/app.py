@@ -10,8 +10,9 @@ from starlette.middleware.cors import CORSMiddleware
 
 from emporium import __version__
 from emporium.bootstrap import build_runtime
+from emporium.kernel import dispatcher
 from emporium.kernel.clock import Clock
-from emporium.kernel.http import ops
+from emporium.kernel.http import admin, ops
 from emporium.kernel.http.errors import install_error_handlers
 from emporium.kernel.http.middleware import RequestContextMiddleware
 from emporium.kernel.logging import configure_logging
@@ -68,6 +69,8 @@ def create_app(
         now=runtime.clock.now,
     )
     app.include_router(ops.router)
+    app.include_router(admin.router, prefix=API_PREFIX)
+    dispatcher.install_metrics(runtime)
     return app
 
 
