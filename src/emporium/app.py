@@ -11,8 +11,9 @@ from starlette.middleware.cors import CORSMiddleware
 from emporium import __version__
 from emporium.bootstrap import build_runtime
 from emporium.contexts import identity
+from emporium.kernel import dispatcher
 from emporium.kernel.clock import Clock
-from emporium.kernel.http import ops
+from emporium.kernel.http import admin, ops
 from emporium.kernel.http.errors import install_error_handlers
 from emporium.kernel.http.idempotency import IdempotencyMiddleware
 from emporium.kernel.http.middleware import RequestContextMiddleware
@@ -73,6 +74,8 @@ def create_app(
     )
     app.include_router(ops.router)
     app.include_router(identity.router, prefix=API_PREFIX)
+    app.include_router(admin.router, prefix=API_PREFIX)
+    dispatcher.install_metrics(runtime)
     return app
 
 
