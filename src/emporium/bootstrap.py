@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from emporium.contexts import identity
 from emporium.kernel.clock import Clock, SystemClock
+from emporium.kernel import jobs
 from emporium.kernel.db import Database
 from emporium.kernel.http import idempotency
 from emporium.kernel.metrics import Metrics
+from emporium.kernel.recurrence import DailyAt
 from emporium.kernel.ratelimit import build_rate_limiter
 from emporium.kernel.runtime import Runtime
 from emporium.settings import Settings
@@ -25,6 +27,7 @@ def _wire_contexts(runtime: Runtime) -> None:
     """Let each context register its adapters, subscribers and jobs."""
     settings = runtime.settings
     runtime.jobs.add(idempotency.PURGE_JOB, idempotency.purge_job)
+    jobs.register_recurring(runtime, kind=idempotency.PURGE_JOB, every=DailyAt(3, 30))
     login_limiter = build_rate_limiter(
         settings.login_rate_limit,
         namespace="login",
