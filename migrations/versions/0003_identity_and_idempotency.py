@@ -1,7 +1,7 @@
 """Identity (users, refresh tokens, API keys) and idempotency keys.
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-22
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 from emporium.kernel.db import UTCDateTime
 
 revision: str = "0003"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -14,8 +14,9 @@ from emporium.bootstrap import build_runtime
 from emporium.contexts import identity
 from emporium.contexts.catalog import api as catalog_api
 from emporium.contexts.inventory import api as inventory_api
+from emporium.kernel import dispatcher
 from emporium.kernel.clock import Clock
-from emporium.kernel.http import ops
+from emporium.kernel.http import admin, ops
 from emporium.kernel.http.errors import install_error_handlers
 from emporium.kernel.http.idempotency import IdempotencyMiddleware
 from emporium.kernel.http.middleware import RequestContextMiddleware
@@ -79,6 +80,8 @@ def create_app(
         app.include_router(router, prefix=API_PREFIX)
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     app.mount("/media", StaticFiles(directory=settings.media_dir, check_dir=False), name="media")
+    app.include_router(admin.router, prefix=API_PREFIX)
+    dispatcher.install_metrics(runtime)
     return app
 
 

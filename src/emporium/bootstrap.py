@@ -5,12 +5,14 @@ from __future__ import annotations
 from emporium.contexts import identity
 from emporium.contexts.catalog import subscribers as catalog_subscribers
 from emporium.contexts.catalog.media import LocalMediaStorage
+from emporium.kernel import jobs
 from emporium.kernel.cache import build_cache
 from emporium.kernel.clock import Clock, SystemClock
 from emporium.kernel.db import Database
 from emporium.kernel.http import idempotency
 from emporium.kernel.metrics import Metrics
 from emporium.kernel.ratelimit import build_rate_limiter
+from emporium.kernel.recurrence import DailyAt
 from emporium.kernel.runtime import Runtime
 from emporium.settings import Settings
 
@@ -28,6 +30,7 @@ def _wire_contexts(runtime: Runtime) -> None:
     """Build each context's adapters and register its subscribers and jobs."""
     settings = runtime.settings
     runtime.jobs.add(idempotency.PURGE_JOB, idempotency.purge_job)
+    jobs.register_recurring(runtime, kind=idempotency.PURGE_JOB, every=DailyAt(3, 30))
     login_limiter = build_rate_limiter(
         settings.login_rate_limit,
         namespace="login",

@@ -57,16 +57,28 @@ def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[int]]) -> int:
+    """Run work against a runtime built from settings, disposing of it afterwards."""
+    from emporium.bootstrap import build_runtime
+
+    async def run() -> int:
+        runtime = build_runtime(settings)
+        try:
+            return await work(runtime)
+        finally:
+            await runtime.db.dispose()
+
+    return run_async(run())
+
+
 @command("users create-admin")
 def users_create_admin(args: argparse.Namespace, settings: Settings) -> int:
-    from emporium.bootstrap import build_runtime
     from emporium.contexts.identity import create_admin
     from emporium.contexts.identity.api import PASSWORDS
     from emporium.contexts.identity.passwords import Passwords
     from emporium.kernel.errors import DomainError
 
-    async def run() -> int:
-        runtime = build_runtime(settings)
+    async def work(runtime: Runtime) -> int:
         try:
             async with runtime.uow() as uow:
                 admin = await create_admin(
@@ -80,26 +92,47 @@ def users_create_admin(args: argparse.Namespace, settings: Settings) -> int:
         except DomainError as exc:
             print(f"emporium users create-admin: {exc.message}", file=sys.stderr)
             return 1
-        finally:
-            await runtime.db.dispose()
         print(f"admin {admin.email} created (id {admin.id})")
         return 0
 
-    return run_async(run())
+    return with_runtime(settings, work)
 
 
-def with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[int]]) -> int:
-    """Run work against a runtime built from settings, disposing of it afterwards."""
-    from emporium.bootstrap import build_runtime
+@command("worker")
+def worker(args: argparse.Namespace, settings: Settings) -> int:
+    from emporium.kernel.logging import configure_logging
+    from emporium.kernel.worker import run_until_signalled
 
-    async def run() -> int:
-        runtime = build_runtime(settings)
+    configure_logging(settings.log_level, json=settings.log_json)
+
+    async def work(runtime: Runtime) -> int:
+        await run_until_signalled(runtime)
+        return 0
+
+    return with_runtime(settings, work)
+
+
+@command("events replay")
+def events_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from emporium.kernel import dispatcher
+    from emporium.kernel.errors import DomainError
+
+    async def work(runtime: Runtime) -> int:
         try:
-            return await work(runtime)
-        finally:
-            await runtime.db.dispose()
+            await dispatcher.replay(runtime, args.subscriber)
+            subscriber = runtime.subscribers.get(args.subscriber)
+            assert subscriber is not None
+            # Rebuild now; running workers share the work through the subscription lock.
+            handled = 0
+            while (progress := await dispatcher.run_subscriber(runtime, subscriber)).advanced:
+                handled += progress.handled
+        except DomainError as exc:
+            print(f"emporium events replay: {exc.message} ({args.subscriber})", file=sys.stderr)
+            return 2
+        print(f"replayed {args.subscriber}: {handled} events handled")
+        return 0
 
-    return run_async(run())
+    return with_runtime(settings, work)
 
 
 @command("demo")

@@ -6,7 +6,7 @@ from emporium.contexts.catalog import models as catalog_models  # noqa: F401
 from emporium.contexts.identity import models as identity_models  # noqa: F401
 from emporium.contexts.inventory import models as inventory_models  # noqa: F401
 from emporium.contexts.pricing import models as pricing_models  # noqa: F401
-from emporium.kernel import events  # noqa: F401
+from emporium.kernel import dead_letters, dispatcher, events, jobs  # noqa: F401
 from emporium.kernel.db import Base
 from emporium.kernel.http import idempotency  # noqa: F401
 

@@ -18,11 +18,12 @@ async def test_me_answers_with_a_bearer_token(client: httpx.AsyncClient) -> None
     response = await client.get(f"{AUTH}/me", headers=seller.headers)
     assert response.status_code == 200, response.text
     me = response.json()
+    vendor = (await client.get("/api/v1/seller/vendor", headers=seller.headers)).json()
     assert {k: me[k] for k in ("id", "email", "role", "vendor_id")} == {
         "id": str(seller.id),
         "email": seller.email,
         "role": "seller",
-        "vendor_id": None,
+        "vendor_id": vendor["id"],
     }
     assert me["name"] == "Test Seller"
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import AsyncExitStack
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from types import TracebackType
 from typing import Any
 
@@ -84,6 +85,19 @@ class UnitOfWork:
             seen.add(id(obj))
             collected.extend(obj.take_events())
         return collected
+
+    @asynccontextmanager
+    async def savepoint(self) -> AsyncIterator[None]:
+        """A nested transaction: if the block raises, its writes and the events it recorded go."""
+        # Gather what aggregates recorded so far, so that only this block's events are dropped.
+        self._events = self._collect()
+        kept = len(self._events)
+        try:
+            async with self.session.begin_nested():
+                yield
+        except BaseException:
+            self._events = self._collect()[:kept]
+            raise
 
     async def flush(self) -> None:
         await self.session.flush()

@@ -1,0 +1,285 @@
+"""Delivers the event log to named subscribers, with checkpoints, retries, dead letters and replay.
+
+A subscriber's batch runs in ONE unit of work that also moves its checkpoint, so its
+database effects are exactly-once. The subscription row is claimed with
+`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several workers share the subscribers and none
+is handled by two at once; on SQLite the single writer (BEGIN IMMEDIATE) gives the same
+guarantee. Each event runs in a savepoint: a failing event is undone alone, the events before
+it commit with the checkpoint, and it is retried with backoff until it is parked as a dead
+letter, so a poisoned event never stalls its subscriber.
+
+Because positions become visible in commit order (kernel/events.py and
+docs/decisions/0001-commit-ordered-event-log.md), a checkpoint may move to the head of the log
+as it was read: every gap below it is a rolled-back transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import structlog
+from sqlalchemy import BigInteger, Integer, String, Text, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from emporium.kernel import dead_letters
+from emporium.kernel import events as event_log
+from emporium.kernel.backoff import retry_delay
+from emporium.kernel.clock import isoformat
+from emporium.kernel.db import Base, UTCDateTime
+from emporium.kernel.errors import Conflict, NotFound
+from emporium.kernel.events import StoredEvent
+from emporium.kernel.http.ops import METRICS_REFRESHERS
+from emporium.kernel.registry import Subscriber
+from emporium.kernel.runtime import Runtime
+from emporium.kernel.uow import UnitOfWork
+from emporium.kernel.upsert import insert_if_absent
+
+log = structlog.get_logger("emporium.dispatcher")
+
+
+class SubscriptionRecord(Base):
+    """A subscriber's checkpoint and the state of its current failure, if any."""
+
+    __tablename__ = "kernel_subscription"
+
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger)
+    attempts: Mapped[int] = mapped_column(Integer)
+    failing_position: Mapped[int | None] = mapped_column(BigInteger)
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SubscriberNotFound(NotFound):
+    default_message = "No subscriber has this name"
+
+
+class NotReplayable(Conflict):
+    default_message = "This subscriber has effects outside the database and cannot be replayed"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What one run did: events handled, and whether the checkpoint moved at all."""
+
+    handled: int = 0
+    advanced: bool = False
+
+    def __add__(self, other: Progress) -> Progress:
+        return Progress(self.handled + other.handled, self.advanced or other.advanced)
+
+
+@dataclass(frozen=True)
+class SubscriberStatus:
+    """How far a subscriber has got, for admins and metrics."""
+
+    name: str
+    position: int
+    lag: int
+    attempts: int
+    last_error: str | None
+    retry_at: datetime | None
+    replayable: bool
+    parked: int
+
+
+async def run_subscriber(runtime: Runtime, subscriber: Subscriber) -> Progress:
+    """Handle one batch of subscriber's events; effects and checkpoint commit together."""
+    if not await _has_due_work(runtime, subscriber.name):
+        return Progress()
+    async with runtime.uow() as uow:
+        row = await _claim(uow, subscriber.name, skip_locked=True)
+        now = runtime.clock.now()
+        if row is None or (row.retry_at is not None and row.retry_at > now):
+            return Progress()  # another worker has it, or its failing event is not due yet
+        start = row.position
+        head = await event_log.head_position(uow.session)
+        if head <= start:
+            return Progress()
+        batch = await event_log.read_after(
+            uow.session, start, limit=subscriber.batch_size, types=subscriber.types, upto=head
+        )
+        handled, failure = await _handle_batch(subscriber, batch, uow)
+        if failure is None:
+            # A short batch means no matching event is left up to head: skip past the rest.
+            _settle(row, head if len(batch) < subscriber.batch_size else batch[-1].position, now)
+        else:
+            reached = batch[handled - 1].position if handled else start
+            await _fail(runtime, uow, row, failure, reached)
+        await uow.commit()
+    if handled:
+        runtime.metrics.events_handled.labels(subscriber.name, "ok").inc(handled)
+    return Progress(handled, row.position != start)
+
+
+async def dispatch_once(runtime: Runtime) -> Progress:
+    """Run one batch of every subscriber."""
+    progress = Progress()
+    for subscriber in runtime.subscribers:
+        progress += await run_subscriber(runtime, subscriber)
+    return progress
+
+
+async def dispatch_until_idle(runtime: Runtime) -> int:
+    """Run every subscriber until none has anything left that is due; returns events handled."""
+    handled = 0
+    while True:
+        progress = await dispatch_once(runtime)
+        handled += progress.handled
+        if not progress.advanced:
+            return handled
+
+
+async def replay(runtime: Runtime, name: str) -> None:
+    """Rebuild a subscriber from position 0: its reset and its checkpoint commit together."""
+    subscriber = runtime.subscribers.get(name)
+    if subscriber is None:
+        raise SubscriberNotFound(details={"subscriber": name})
+    if subscriber.reset is None:
+        raise NotReplayable(details={"subscriber": name})
+    async with runtime.uow() as uow:
+        # Wait for a batch in flight rather than skip: the reset must not interleave with it.
+        row = await _claim(uow, name, skip_locked=False)
+        assert row is not None, "a subscription row is created when missing"
+        _settle(row, 0, runtime.clock.now())
+        await dead_letters.supersede(uow, subscriber=name)
+        await subscriber.reset(uow)
+        await uow.commit()
+    log.info("subscriber_replay_started", subscriber=name)
+
+
+async def subscriber_statuses(runtime: Runtime) -> list[SubscriberStatus]:
+    """Every registered subscriber (and any checkpoint left by an old one), with its lag."""
+    async with runtime.db.read() as session:
+        head = await event_log.head_position(session)
+        rows = {r.name: r for r in (await session.scalars(select(SubscriptionRecord))).all()}
+        session.expunge_all()  # keep them loaded: the read session rolls back (and expires)
+    parked = await dead_letters.parked_counts(runtime)
+    names = [s.name for s in runtime.subscribers]
+    names += sorted(set(rows) - set(names))
+    statuses = []
+    for name in names:
+        row = rows.get(name)
+        subscriber = runtime.subscribers.get(name)
+        position = row.position if row else 0
+        statuses.append(
+            SubscriberStatus(
+                name=name,
+                position=position,
+                lag=max(head - position, 0),
+                attempts=row.attempts if row else 0,
+                last_error=row.last_error if row else None,
+                retry_at=row.retry_at if row else None,
+                replayable=bool(subscriber and subscriber.replayable),
+                parked=parked.get(name, 0),
+            )
+        )
+    return statuses
+
+
+async def refresh_metrics(runtime: Runtime) -> None:
+    """Set the lag and dead-letter gauges from the database (run on each /metrics scrape)."""
+    for status in await subscriber_statuses(runtime):
+        runtime.metrics.dispatcher_lag.labels(status.name).set(status.lag)
+        runtime.metrics.dead_letters.labels(status.name).set(status.parked)
+
+
+def install_metrics(runtime: Runtime) -> None:
+    """Have /metrics refresh the dispatcher gauges (once, however often this is called)."""
+    refreshers = runtime.services.setdefault(METRICS_REFRESHERS, [])
+    if refresh_metrics not in refreshers:
+        refreshers.append(refresh_metrics)
+
+
+async def _has_due_work(runtime: Runtime, name: str) -> bool:
+    """A cheap read-only look, so an idle pass takes no write lock (SQLite has only one)."""
+    async with runtime.db.read() as session:
+        head = await event_log.head_position(session)
+        row = (
+            await session.execute(
+                select(SubscriptionRecord.position, SubscriptionRecord.retry_at).where(
+                    SubscriptionRecord.name == name
+                )
+            )
+        ).first()
+    if row is None:
+        return head > 0
+    position, retry_at = row
+    return head > position and (retry_at is None or retry_at <= runtime.clock.now())
+
+
+async def _claim(uow: UnitOfWork, name: str, *, skip_locked: bool) -> SubscriptionRecord | None:
+    stmt = (
+        select(SubscriptionRecord)
+        .where(SubscriptionRecord.name == name)
+        .with_for_update(skip_locked=skip_locked)
+    )
+    row = await uow.session.scalar(stmt)
+    if row is None and await _create(uow.session, name, uow.clock.now()):
+        row = await uow.session.scalar(stmt)
+    return row
+
+
+async def _create(session: AsyncSession, name: str, now: datetime) -> bool:
+    values = {"name": name, "position": 0, "attempts": 0, "updated_at": now}
+    return await insert_if_absent(session, SubscriptionRecord, values)
+
+
+async def _handle_batch(
+    subscriber: Subscriber, batch: list[StoredEvent], uow: UnitOfWork
+) -> tuple[int, tuple[StoredEvent, Exception] | None]:
+    """Handle events in order, each in a savepoint; stop at the first that raises."""
+    for index, event in enumerate(batch):
+        try:
+            async with uow.savepoint():
+                await subscriber.handle(event, uow)
+        except Exception as exc:
+            return index, (event, exc)
+    return len(batch), None
+
+
+def _settle(row: SubscriptionRecord, position: int, now: datetime) -> None:
+    row.position = position
+    row.attempts = 0
+    row.failing_position = None
+    row.retry_at = None
+    row.last_error = None
+    row.updated_at = now
+
+
+async def _fail(
+    runtime: Runtime,
+    uow: UnitOfWork,
+    row: SubscriptionRecord,
+    failure: tuple[StoredEvent, Exception],
+    reached: int,
+) -> None:
+    """Keep the events before the failing one, then retry it later or park it."""
+    event, exc = failure
+    now = runtime.clock.now()
+    settings = runtime.settings
+    attempt = row.attempts + 1 if row.failing_position == event.position else 1
+    error = dead_letters.describe(exc)
+    context = {"subscriber": row.name, "position": event.position, "event_type": event.type}
+    if attempt >= settings.dispatcher_max_attempts:
+        await dead_letters.park(
+            uow, subscriber=row.name, event=event, error=error, attempts=attempt
+        )
+        _settle(row, event.position, now)  # move past it: the subscriber must not stall
+        row.last_error = error
+        log.error("event_parked", attempt=attempt, **context, exc_info=exc)
+        runtime.metrics.events_handled.labels(row.name, "parked").inc()
+        return
+    row.position = reached
+    row.attempts = attempt
+    row.failing_position = event.position
+    row.last_error = error
+    row.retry_at = now + retry_delay(attempt, base_seconds=settings.dispatcher_retry_base_seconds)
+    row.updated_at = now
+    log.warning(
+        "event_failed", attempt=attempt, retry_at=isoformat(row.retry_at), **context, exc_info=exc
+    )
+    runtime.metrics.events_handled.labels(row.name, "failed").inc()
