@@ -1,0 +1,374 @@
+"""The PostgreSQL engine: full-text search shared by every API process of a deployment.
+
+Documents are stored with a tsvector built from analysis.py's tokens, so a word means the
+same here as in the embedded engine. A query word with a typo budget is expanded into the
+indexed words within that many typos: pg_trgm finds candidates through its GIN index,
+fuzzystrmatch's levenshtein trims them, and analysis.typo_distance (transpositions count
+once, as in tantivy) has the last word. The words become one tsquery: AND over the query
+words, OR over each word's candidates, plus a prefix match for the last word.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    String,
+    cast,
+    delete,
+    func,
+    literal,
+    literal_column,
+    select,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from emporium.contexts.search.analysis import (
+    MIN_FUZZY_TERM_CHARS,
+    Clause,
+    DocumentTokens,
+    QueryPlan,
+    Term,
+    document_tokens,
+    parse_query,
+    typo_distance,
+)
+from emporium.contexts.search.models import search_document, search_term
+from emporium.contexts.search.port import (
+    PriceRange,
+    SearchDocument,
+    SearchFacets,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    batches,
+    top_buckets,
+)
+from emporium.kernel.db import Database
+
+# ts_rank_cd weights for D, C, B, A: title (A) outranks names (B) outranks description (C).
+RANK_WEIGHTS: ColumnElement[Any] = literal_column("'{0.1, 0.2, 0.4, 1.0}'::float4[]")
+# A query word expands to at most this many indexed words (closest first).
+MAX_EXPANSIONS = 200
+MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
+MAX_POSITIONS_PER_WORD = 256
+WRITE_BATCH = 500
+_HIT_COLUMNS = (
+    "product_id",
+    "slug",
+    "title",
+    "price_min",
+    "price_max",
+    "currency",
+    "vendor_id",
+    "vendor_name",
+    "category_slug",
+    "image_url",
+)
+
+
+def tsvector_text(tokens: DocumentTokens) -> str:
+    """The tsvector literal of a document: each word with its positions and weights."""
+    positions: dict[str, list[str]] = {}
+    position = 0
+    for weight, words in (("A", tokens.title), ("B", tokens.names), ("C", tokens.description)):
+        for word in words:
+            position = min(position + 1, MAX_POSITION)
+            slots = positions.setdefault(word, [])
+            if len(slots) < MAX_POSITIONS_PER_WORD:
+                slots.append(f"{position}{weight}")
+    # Tokens are letters and digits only, so quoting them needs no escaping.
+    return " ".join(f"'{word}':{','.join(slots)}" for word, slots in positions.items())
+
+
+def _row(doc: SearchDocument) -> tuple[dict[str, Any], set[str]]:
+    tokens = document_tokens(doc)
+    row = {
+        "product_id": doc.product_id,
+        "slug": doc.slug,
+        "title": doc.title,
+        "description": doc.description,
+        "attributes": doc.attributes,
+        "vendor_id": doc.vendor_id,
+        "vendor_name": doc.vendor_name,
+        "category_slug": doc.category_slug,
+        "category_slugs": list(doc.category_slugs),
+        "category_names": list(doc.category_names),
+        "price_min": doc.price_min,
+        "price_max": doc.price_max,
+        "currency": doc.currency,
+        "in_stock": doc.in_stock,
+        "rating": doc.rating,
+        "created_at": doc.created_at,
+        "image_url": doc.image_url,
+        "document": tsvector_text(tokens),
+    }
+    words = {*tokens.title, *tokens.names, *tokens.description}
+    return row, {word for word in words if len(word) >= MIN_FUZZY_TERM_CHARS}
+
+
+def _trigrams(word: str) -> set[str]:
+    padded = f"  {word} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def trigram_threshold(word: str, distance: int) -> float | None:
+    """A pg_trgm similarity every word within distance typos of word is sure to reach.
+
+    One edit destroys at most 4 of word's trigrams (a transposition; 3 otherwise) and a
+    candidate is at most len(word) + distance long, which bounds the similarity from
+    below. None when no useful bound exists (or pg_trgm would not see the word as we do).
+    """
+    if not word.isascii():
+        return None
+    grams = _trigrams(word)
+    shared = len(grams) - 4 * distance
+    if shared <= 0:
+        return None
+    return shared / (len(word) + 1 + 5 * distance) - 0.001
+
+
+def _lexeme(word: str) -> str:
+    return f"'{word}'"
+
+
+class PostgresSearchEngine:
+    """The SearchEngine port on PostgreSQL tables (see models.py and migration 0005).
+
+    Given a session, writes join the caller's transaction (exactly-once with a subscriber's
+    checkpoint); without one they commit on their own.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @asynccontextmanager
+    async def _writing(self, session: AsyncSession | None) -> AsyncIterator[AsyncSession]:
+        if session is not None:
+            yield session
+            return
+        async with self._db.sessions() as own, own.begin():
+            yield own
+
+    @staticmethod
+    async def _store(session: AsyncSession, docs: Sequence[SearchDocument]) -> None:
+        # Rows and words go in a fixed order so concurrent writers lock them in one order.
+        rows: list[dict[str, Any]] = []
+        words: set[str] = set()
+        for doc in sorted(docs, key=lambda d: d.product_id):
+            row, doc_words = _row(doc)
+            rows.append(row)
+            words |= doc_words
+        statement = insert(search_document)
+        updates = {name: statement.excluded[name] for name in rows[0] if name != "product_id"}
+        await session.execute(
+            statement.on_conflict_do_update(index_elements=["product_id"], set_=updates), rows
+        )
+        if words:
+            await session.execute(
+                insert(search_term).on_conflict_do_nothing(),
+                [{"term": word} for word in sorted(words)],
+            )
+
+    async def upsert(
+        self, docs: Sequence[SearchDocument], *, session: AsyncSession | None = None
+    ) -> None:
+        """Add or replace documents; the last of a repeated id wins."""
+        latest = list({doc.product_id: doc for doc in docs}.values())
+        if not latest:
+            return
+        async with self._writing(session) as writing:
+            for start in range(0, len(latest), WRITE_BATCH):
+                await self._store(writing, latest[start : start + WRITE_BATCH])
+
+    async def delete(
+        self, product_ids: Sequence[str], *, session: AsyncSession | None = None
+    ) -> None:
+        """Remove products; their words stay in the vocabulary until the next rebuild."""
+        if not product_ids:
+            return
+        async with self._writing(session) as writing:
+            await writing.execute(
+                delete(search_document).where(
+                    search_document.c.product_id.in_(sorted(set(product_ids)))
+                )
+            )
+
+    async def rebuild(
+        self,
+        docs: AsyncIterator[SearchDocument] | Iterable[SearchDocument],
+        *,
+        session: AsyncSession | None = None,
+    ) -> int:
+        """Replace everything in one transaction; readers see the old rows until it commits."""
+        seen: set[str] = set()
+        async with self._writing(session) as writing:
+            await writing.execute(delete(search_document))
+            await writing.execute(delete(search_term))
+            async for batch in batches(docs, WRITE_BATCH):
+                latest = list({doc.product_id: doc for doc in batch}.values())
+                await self._store(writing, latest)
+                seen.update(doc.product_id for doc in latest)
+        return len(seen)
+
+    async def count(self) -> int:
+        """Documents in the index."""
+        async with self._db.read() as session:
+            total = await session.scalar(select(func.count()).select_from(search_document))
+        return int(total or 0)
+
+    async def search(self, query: SearchQuery) -> SearchResult:
+        """Expand the words, then one query for the page and one for total and facets."""
+        started = time.perf_counter()
+        plan = parse_query(query.text)
+        async with self._db.read() as session:
+            tsquery = await self._tsquery(session, plan)
+            conditions = _filters(query)
+            if tsquery is not None:
+                conditions.append(search_document.c.document.bool_op("@@")(tsquery))
+            hits = await self._page(session, plan, query, tsquery, conditions)
+            total, facets = await self._facets(session, conditions)
+        elapsed = (time.perf_counter() - started) * 1000
+        return SearchResult(hits=hits, total=total, facets=facets, processing_time_ms=elapsed)
+
+    async def _tsquery(self, session: AsyncSession, plan: QueryPlan) -> ColumnElement[Any] | None:
+        if plan.is_browse:
+            return None
+        expansions: dict[Term, list[str]] = {}
+        for term in plan.terms():
+            if term.distance and term not in expansions:
+                expansions[term] = await self._typo_candidates(session, term)
+        text = " & ".join(_clause_text(clause, expansions) for clause in plan.clauses)
+        return cast(literal(text, String), TSQUERY)
+
+    @staticmethod
+    async def _typo_candidates(session: AsyncSession, term: Term) -> list[str]:
+        word, distance = term.text, term.distance
+        column = search_term.c.term
+        # Plain Levenshtein counts a transposition twice, hence the doubled bound here.
+        conditions = [
+            func.length(column).between(len(word) - distance, len(word) + distance),
+            func.levenshtein_less_equal(column, word, 2 * distance) <= 2 * distance,
+        ]
+        threshold = trigram_threshold(word, distance)
+        if threshold is not None:
+            await session.execute(
+                select(func.set_config("pg_trgm.similarity_threshold", f"{threshold:.4f}", True))
+            )
+            conditions.append(column.bool_op("%")(word))
+        found = await session.scalars(select(column).where(*conditions))
+        ranked = sorted(
+            (typo_distance(candidate, word, distance), candidate) for candidate in found
+        )
+        return [c for d, c in ranked if d <= distance and c != word][:MAX_EXPANSIONS]
+
+    @staticmethod
+    async def _page(
+        session: AsyncSession,
+        plan: QueryPlan,
+        query: SearchQuery,
+        tsquery: ColumnElement[Any] | None,
+        conditions: list[ColumnElement[bool]],
+    ) -> list[SearchHit]:
+        d = search_document.c
+        columns = [d[name] for name in _HIT_COLUMNS]
+        if tsquery is None:
+            score = literal(0.0, Float).label("score")
+            order = [d.created_at.desc(), d.product_id]
+        else:
+            # Exact words score again on their own, so they rank above typo matches.
+            exact = cast(literal(_exact_text(plan), String), TSQUERY)
+            score = (
+                func.ts_rank_cd(RANK_WEIGHTS, d.document, tsquery)
+                + func.ts_rank_cd(RANK_WEIGHTS, d.document, exact)
+            ).label("score")
+            order = [score.desc(), d.product_id]
+        statement = (
+            select(*columns, score)
+            .where(*conditions)
+            .order_by(*order)
+            .limit(query.limit)
+            .offset(query.offset)
+        )
+        rows = (await session.execute(statement)).mappings()
+        return [
+            SearchHit(score=float(row["score"]), **{name: row[name] for name in _HIT_COLUMNS})
+            for row in rows
+        ]
+
+    @staticmethod
+    async def _facets(
+        session: AsyncSession, conditions: list[ColumnElement[bool]]
+    ) -> tuple[int, SearchFacets]:
+        d = search_document.c
+        # One pass over the matches: the grand total, by own category, and by vendor.
+        statement = (
+            select(
+                func.grouping(d.category_slug, d.vendor_id).label("grouping"),
+                d.category_slug,
+                d.vendor_id,
+                func.count().label("n"),
+                func.min(d.price_min).label("low"),
+                func.max(d.price_max).label("high"),
+            )
+            .where(*conditions)
+            .group_by(func.grouping_sets(tuple_(), tuple_(d.category_slug), tuple_(d.vendor_id)))
+        )
+        total, prices = 0, None
+        categories: list[tuple[str, int]] = []
+        vendors: list[tuple[str, int]] = []
+        for row in (await session.execute(statement)).mappings():
+            if row["grouping"] == 3:
+                total = int(row["n"])
+                if total:
+                    prices = PriceRange(min=int(row["low"]), max=int(row["high"]))
+            elif row["grouping"] == 1 and row["category_slug"] is not None:
+                categories.append((row["category_slug"], int(row["n"])))
+            elif row["grouping"] == 2:
+                vendors.append((row["vendor_id"], int(row["n"])))
+        facets = SearchFacets(
+            category=top_buckets(categories), vendor=top_buckets(vendors), price_range=prices
+        )
+        return total, facets
+
+
+def _term_text(term: Term, expansions: dict[Term, list[str]]) -> str:
+    options = [_lexeme(term.text), *(_lexeme(c) for c in expansions.get(term, []))]
+    if term.prefix:
+        options.append(f"{_lexeme(term.text)}:*")
+    return "(" + " | ".join(options) + ")"
+
+
+def _clause_text(clause: Clause, expansions: dict[Term, list[str]]) -> str:
+    word = _term_text(clause.word, expansions)
+    if not clause.parts:
+        return word
+    parts = " & ".join(_term_text(part, expansions) for part in clause.parts)
+    return f"({word} | ({parts}))"
+
+
+def _exact_text(plan: QueryPlan) -> str:
+    return " | ".join(_lexeme(term.text) for term in plan.terms())
+
+
+def _filters(query: SearchQuery) -> list[ColumnElement[bool]]:
+    d = search_document.c
+    conditions: list[ColumnElement[bool]] = []
+    if query.category is not None:
+        conditions.append(d.category_slugs.contains([query.category]))
+    if query.vendor_id is not None:
+        conditions.append(d.vendor_id == query.vendor_id)
+    if query.min_price is not None:
+        conditions.append(d.price_max >= query.min_price)
+    if query.max_price is not None:
+        conditions.append(d.price_min <= query.max_price)
+    if query.in_stock is not None:
+        conditions.append(d.in_stock == query.in_stock)
+    return conditions
