@@ -18,7 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 
 from emporium.kernel.db import NAMING_CONVENTION, UTCDateTime
 
@@ -30,13 +30,10 @@ search_document = Table(
     Column("product_id", String(64), primary_key=True),
     Column("slug", String(255), nullable=False),
     Column("title", Text, nullable=False),
-    Column("description", Text, nullable=False),
-    Column("attributes", JSONB, nullable=False),
     Column("vendor_id", String(64), nullable=False, index=True),
     Column("vendor_name", Text, nullable=False),
     Column("category_slug", String(255), nullable=True),
     Column("category_slugs", ARRAY(String(255)), nullable=False),
-    Column("category_names", ARRAY(Text), nullable=False),
     Column("price_min", BigInteger, nullable=False),
     Column("price_max", BigInteger, nullable=False),
     Column("currency", String(3), nullable=False),
@@ -45,7 +42,8 @@ search_document = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("image_url", Text, nullable=True),
     # Built in Python from analysis.py's tokens (weights A title, B names, C description),
-    # so both engines agree on every word.
+    # so both engines agree on every word. The texts themselves are not kept: a hit shows
+    # none of them, and narrow rows make a broad match cheaper to read.
     Column("document", TSVECTOR, nullable=False),
     Index("ix_search_document_document", "document", postgresql_using="gin"),
     Index("ix_search_document_category_slugs", "category_slugs", postgresql_using="gin"),
