@@ -118,3 +118,24 @@ async def test_concurrent_searches_see_a_whole_rebuild_or_none(indexed: SearchEn
     counts = await asyncio.gather(indexed.rebuild(renamed), *(reprints() for _ in range(8)))
     assert all(count in (0, len(CORPUS)) for count in counts[1:])
     assert await reprints() == len(CORPUS)
+
+
+async def test_an_upsert_made_during_a_rebuild_is_not_lost(engine: SearchEngine) -> None:
+    catalog = [
+        replace(CORPUS[n % len(CORPUS)], product_id=f"p-{n}", slug=f"p-{n}") for n in range(2500)
+    ]
+    halfway = asyncio.Event()
+
+    async def stream() -> AsyncIterator[SearchDocument]:
+        for n, doc in enumerate(catalog):
+            if n == 2100:
+                halfway.set()
+            yield doc
+
+    async def upsert_meanwhile() -> None:
+        await halfway.wait()
+        await engine.upsert([replace(doc, title=f"{doc.title} Signed") for doc in catalog[-50:]])
+
+    await asyncio.gather(engine.rebuild(stream()), upsert_meanwhile())
+    assert await engine.count() == len(catalog)
+    assert (await engine.search(SearchQuery(text="signed"))).total == 50

@@ -26,6 +26,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     select,
+    text,
     tuple_,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY, insert
@@ -60,6 +61,7 @@ MAX_EXPANSIONS = 200
 MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
 MAX_POSITIONS_PER_WORD = 256
 WRITE_BATCH = 500
+REBUILD_BATCH = 2000
 _HIT_COLUMNS = (
     "product_id",
     "slug",
@@ -156,7 +158,11 @@ class PostgresSearchEngine:
 
     @staticmethod
     async def _store(session: AsyncSession, docs: Sequence[SearchDocument]) -> None:
-        # Rows and words go in a fixed order so concurrent writers lock them in one order.
+        """Write rows, then their words, each in ascending order.
+
+        Concurrent writers so take row locks in one global order (all documents before any
+        word) and can never deadlock on each other.
+        """
         rows: list[dict[str, Any]] = []
         words: set[str] = set()
         for doc in sorted(docs, key=lambda d: d.product_id):
@@ -165,13 +171,14 @@ class PostgresSearchEngine:
             words |= doc_words
         statement = insert(search_document)
         updates = {name: statement.excluded[name] for name in rows[0] if name != "product_id"}
-        await session.execute(
-            statement.on_conflict_do_update(index_elements=["product_id"], set_=updates), rows
-        )
-        if words:
+        upsert_rows = statement.on_conflict_do_update(index_elements=["product_id"], set_=updates)
+        for start in range(0, len(rows), WRITE_BATCH):
+            await session.execute(upsert_rows, rows[start : start + WRITE_BATCH])
+        ordered = [{"term": word} for word in sorted(words)]
+        for start in range(0, len(ordered), WRITE_BATCH * 10):
             await session.execute(
                 insert(search_term).on_conflict_do_nothing(),
-                [{"term": word} for word in sorted(words)],
+                ordered[start : start + WRITE_BATCH * 10],
             )
 
     async def upsert(
@@ -182,8 +189,7 @@ class PostgresSearchEngine:
         if not latest:
             return
         async with self._writing(session) as writing:
-            for start in range(0, len(latest), WRITE_BATCH):
-                await self._store(writing, latest[start : start + WRITE_BATCH])
+            await self._store(writing, latest)
 
     async def delete(
         self, product_ids: Sequence[str], *, session: AsyncSession | None = None
@@ -204,12 +210,17 @@ class PostgresSearchEngine:
         *,
         session: AsyncSession | None = None,
     ) -> int:
-        """Replace everything in one transaction; readers see the old rows until it commits."""
+        """Replace everything in one transaction; readers see the old rows until it commits.
+
+        Writers wait for it (a table lock that readers do not take): interleaved with a
+        rebuild's inserts, an upsert could otherwise deadlock with it.
+        """
         seen: set[str] = set()
         async with self._writing(session) as writing:
+            await writing.execute(text("LOCK TABLE search_document IN SHARE ROW EXCLUSIVE MODE"))
             await writing.execute(delete(search_document))
             await writing.execute(delete(search_term))
-            async for batch in batches(docs, WRITE_BATCH):
+            async for batch in batches(docs, REBUILD_BATCH):
                 latest = list({doc.product_id: doc for doc in batch}.values())
                 await self._store(writing, latest)
                 seen.update(doc.product_id for doc in latest)
