@@ -32,15 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import TSQUERY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from emporium.contexts.search.analysis import (
-    MIN_FUZZY_TERM_CHARS,
-    DocumentTokens,
-    QueryPlan,
-    Term,
-    document_tokens,
-    parse_query,
-    typo_distance,
-)
+from emporium.contexts.search.analysis import QueryPlan, Term, parse_query, typo_distance
 from emporium.contexts.search.models import search_document, search_term
 from emporium.contexts.search.port import (
     PriceRange,
@@ -52,15 +44,19 @@ from emporium.contexts.search.port import (
     batches,
     top_buckets,
 )
+from emporium.contexts.search.postgres_text import (
+    document_row,
+    trigram_threshold,
+    tsquery_text,
+)
 from emporium.kernel.db import Database
 
 # ts_rank weights for D, C, B, A: title (A) outranks names (B) outranks description (C).
 RANK_WEIGHTS: ColumnElement[Any] = literal_column("'{0.1, 0.2, 0.4, 1.0}'::float4[]")
 # A query word expands to at most this many indexed words (closest first).
 MAX_EXPANSIONS = 200
-MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
-MAX_POSITIONS_PER_WORD = 256
 WRITE_BATCH = 500
+TERM_BATCH = 5000
 REBUILD_BATCH = 2000
 _HIT_COLUMNS = (
     "product_id",
@@ -74,68 +70,6 @@ _HIT_COLUMNS = (
     "category_slug",
     "image_url",
 )
-
-
-def tsvector_text(tokens: DocumentTokens) -> str:
-    """The tsvector literal of a document: each word with its positions and weights."""
-    positions: dict[str, list[str]] = {}
-    position = 0
-    for weight, words in (("A", tokens.title), ("B", tokens.names), ("C", tokens.description)):
-        for word in words:
-            position = min(position + 1, MAX_POSITION)
-            slots = positions.setdefault(word, [])
-            if len(slots) < MAX_POSITIONS_PER_WORD:
-                slots.append(f"{position}{weight}")
-    # Tokens are letters and digits only, so quoting them needs no escaping.
-    return " ".join(f"'{word}':{','.join(slots)}" for word, slots in positions.items())
-
-
-def _row(doc: SearchDocument) -> tuple[dict[str, Any], set[str]]:
-    tokens = document_tokens(doc)
-    row = {
-        "product_id": doc.product_id,
-        "slug": doc.slug,
-        "title": doc.title,
-        "vendor_id": doc.vendor_id,
-        "vendor_name": doc.vendor_name,
-        "category_slug": doc.category_slug,
-        "category_slugs": list(doc.category_slugs),
-        "price_min": doc.price_min,
-        "price_max": doc.price_max,
-        "currency": doc.currency,
-        "in_stock": doc.in_stock,
-        "rating": doc.rating,
-        "created_at": doc.created_at,
-        "image_url": doc.image_url,
-        "document": tsvector_text(tokens),
-    }
-    words = {*tokens.title, *tokens.names, *tokens.description}
-    return row, {word for word in words if len(word) >= MIN_FUZZY_TERM_CHARS}
-
-
-def _trigrams(word: str) -> set[str]:
-    padded = f"  {word} "
-    return {padded[i : i + 3] for i in range(len(padded) - 2)}
-
-
-def trigram_threshold(word: str, distance: int) -> float | None:
-    """A pg_trgm similarity every word within distance typos of word is sure to reach.
-
-    One edit destroys at most 4 of word's trigrams (a transposition; 3 otherwise) and a
-    candidate is at most len(word) + distance long, which bounds the similarity from
-    below. None when no useful bound exists (or pg_trgm would not see the word as we do).
-    """
-    if not word.isascii():
-        return None
-    grams = _trigrams(word)
-    shared = len(grams) - 4 * distance
-    if shared <= 0:
-        return None
-    return shared / (len(word) + 1 + 5 * distance) - 0.001
-
-
-def _lexeme(word: str) -> str:
-    return f"'{word}'"
 
 
 class PostgresSearchEngine:
@@ -166,7 +100,7 @@ class PostgresSearchEngine:
         rows: list[dict[str, Any]] = []
         words: set[str] = set()
         for doc in sorted(docs, key=lambda d: d.product_id):
-            row, doc_words = _row(doc)
+            row, doc_words = document_row(doc)
             rows.append(row)
             words |= doc_words
         statement = insert(search_document)
@@ -175,10 +109,9 @@ class PostgresSearchEngine:
         for start in range(0, len(rows), WRITE_BATCH):
             await session.execute(upsert_rows, rows[start : start + WRITE_BATCH])
         ordered = [{"term": word} for word in sorted(words)]
-        for start in range(0, len(ordered), WRITE_BATCH * 10):
+        for start in range(0, len(ordered), TERM_BATCH):
             await session.execute(
-                insert(search_term).on_conflict_do_nothing(),
-                ordered[start : start + WRITE_BATCH * 10],
+                insert(search_term).on_conflict_do_nothing(), ordered[start : start + TERM_BATCH]
             )
 
     async def upsert(
@@ -261,7 +194,7 @@ class PostgresSearchEngine:
         for term in plan.terms():
             if term.distance and term not in expansions:
                 expansions[term] = await self._typo_candidates(session, term)
-        return cast(literal(_plan_text(plan, expansions), String), TSQUERY)
+        return cast(literal(tsquery_text(plan, expansions), String), TSQUERY)
 
     @staticmethod
     async def _typo_candidates(session: AsyncSession, term: Term) -> list[str]:
@@ -301,7 +234,7 @@ class PostgresSearchEngine:
             # A product all of whose words match without typo or completion ranks first, as
             # fewer typos come before better fields (and so in the embedded engine). ts_rank,
             # not ts_rank_cd: it ranks a broad match set several times faster.
-            exact = cast(literal(_plan_text(plan, {}, exact=True), String), TSQUERY)
+            exact = cast(literal(tsquery_text(plan, {}, exact=True), String), TSQUERY)
             score = (
                 func.ts_rank(RANK_WEIGHTS, d.document, tsquery)
                 + cast(d.document.bool_op("@@")(exact), Integer)
@@ -354,30 +287,6 @@ class PostgresSearchEngine:
             category=top_buckets(categories), vendor=top_buckets(vendors), price_range=prices
         )
         return total, facets
-
-
-def _term_text(term: Term, expansions: dict[Term, list[str]], *, exact: bool) -> str:
-    options = [_lexeme(term.text)]
-    if not exact:
-        options.extend(_lexeme(candidate) for candidate in expansions.get(term, []))
-        if term.prefix:
-            options.append(f"{_lexeme(term.text)}:*")
-    return "(" + " | ".join(options) + ")"
-
-
-def _plan_text(plan: QueryPlan, expansions: dict[Term, list[str]], *, exact: bool = False) -> str:
-    """The tsquery of a plan: AND over its words, OR over each word's spellings.
-
-    `exact` leaves out typo candidates and prefix completions.
-    """
-    clauses: list[str] = []
-    for clause in plan.clauses:
-        word = _term_text(clause.word, expansions, exact=exact)
-        if clause.parts:
-            parts = " & ".join(_term_text(p, expansions, exact=exact) for p in clause.parts)
-            word = f"({word} | ({parts}))"
-        clauses.append(word)
-    return " & ".join(clauses)
 
 
 def _filters(query: SearchQuery) -> list[ColumnElement[bool]]:
