@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from emporium.contexts.search import build_engine
+from emporium.contexts.search import SearchEngine, build_engine
 from emporium.contexts.search.embedded import EmbeddedSearchEngine
 from emporium.contexts.search.postgres import PostgresSearchEngine
 from emporium.kernel.db import Database
@@ -24,6 +24,7 @@ async def test_auto_picks_the_engine_that_suits_the_database(
     finally:
         await db.dispose()
     assert isinstance(engine, EXPECTED[engine_kind])
+    assert isinstance(engine, SearchEngine)
 
 
 async def test_embedded_can_be_chosen_on_any_database(database_url: str, tmp_path: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -161,9 +161,13 @@ async def batches(
         yield batch
 
 
+@runtime_checkable
 class SearchEngine(Protocol):
     """What both engines do. `session` lets a database engine write in the caller's unit of
-    work (committed with the subscriber's checkpoint); the embedded engine ignores it."""
+    work (committed with the subscriber's checkpoint); the embedded engine ignores it.
+
+    Runtime-checkable, so `runtime.service("search", SearchEngine)` can check what it gets.
+    """
 
     async def upsert(
         self, docs: Sequence[SearchDocument], *, session: AsyncSession | None = None
