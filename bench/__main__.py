@@ -1,14 +1,30 @@
-"""`python -m bench`: run every benchmark and print the figures for docs/benchmarks.md."""
+"""`python -m bench [NAME [ARGS…]]`: run one benchmark by name, or all of them in turn."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+
+from bench import search
+
+BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
+    "search": search.main,
+}
 
 
-def main() -> int:
-    print("no benchmarks yet")
-    return 0
+def main(argv: list[str]) -> int:
+    if argv and argv[0] in {"-h", "--help"}:
+        print(__doc__)
+        print("benchmarks:", ", ".join(BENCHMARKS))
+        return 0
+    if argv:
+        name, rest = argv[0], argv[1:]
+        if name not in BENCHMARKS:
+            print(f"unknown benchmark {name!r}; choose from {', '.join(BENCHMARKS)}")
+            return 2
+        return BENCHMARKS[name](rest)
+    return max(run([]) for run in BENCHMARKS.values())
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, pool
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from emporium.kernel.db import UTCDateTime
-from emporium.models import metadata
+from emporium.models import metadata, postgres_only_metadata
 
 config = context.config
 
@@ -32,7 +32,9 @@ def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=metadata,
+        target_metadata=[metadata, *postgres_only_metadata]
+        if connection.dialect.name == "postgresql"
+        else metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from emporium.contexts import identity
+import uuid
+
+from emporium.contexts import identity, search
 from emporium.contexts.catalog import subscribers as catalog_subscribers
 from emporium.contexts.catalog.media import LocalMediaStorage
 from emporium.kernel import jobs
@@ -42,3 +44,11 @@ def _wire_contexts(runtime: Runtime) -> None:
     runtime.provide("cache", cache)
     runtime.provide("media", LocalMediaStorage(settings.media_dir))
     runtime.subscribers.add(catalog_subscribers.cache_invalidator(cache))
+    engine = search.build_engine(settings, runtime.db)
+    runtime.provide(search.SEARCH, engine)
+    runtime.subscribers.add(search.indexer(engine))
+
+    async def match(text: str) -> list[uuid.UUID]:
+        return await search.matching_product_ids(runtime, text)
+
+    runtime.provide("product_text_matcher", match)

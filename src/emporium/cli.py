@@ -150,6 +150,19 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
     return with_runtime(settings, work)
 
 
+@command("search reindex")
+def search_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    from emporium.contexts import search
+
+    async def work(runtime: Runtime) -> int:
+        engine: search.SearchEngine = runtime.services[search.SEARCH]
+        count = await search.reindex(runtime, engine)
+        print(f"search index rebuilt: {count} products")
+        return 0
+
+    return with_runtime(settings, work)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="emporium", description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from sqlalchemy import MetaData
+
 from emporium.contexts.catalog import models as catalog_models  # noqa: F401
 from emporium.contexts.identity import models as identity_models  # noqa: F401
 from emporium.contexts.inventory import models as inventory_models  # noqa: F401
 from emporium.contexts.pricing import models as pricing_models  # noqa: F401
+from emporium.contexts.search.models import postgres_metadata as search_postgres_metadata
 from emporium.kernel import dead_letters, dispatcher, events, jobs  # noqa: F401
 from emporium.kernel.db import Base
 from emporium.kernel.http import idempotency  # noqa: F401
 
 metadata = Base.metadata
+# Tables that exist on PostgreSQL only (kept out of `metadata`, which SQLite must match too);
+# a schema check on PostgreSQL compares these as well.
+postgres_only_metadata: list[MetaData] = [search_postgres_metadata]

@@ -6,16 +6,27 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection
+from sqlalchemy import Connection, MetaData
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from emporium.kernel import migrate
-from emporium.models import metadata
+from emporium.models import metadata, postgres_only_metadata
+
+
+def _expected(dialect: str) -> MetaData:
+    """Every table the models declare for this database (some exist on PostgreSQL only)."""
+    if dialect != "postgresql":
+        return metadata
+    merged = MetaData()
+    for source in (metadata, *postgres_only_metadata):
+        for table in source.tables.values():
+            table.to_metadata(merged)
+    return merged
 
 
 def _diff(connection: Connection) -> list[Any]:
     context = MigrationContext.configure(connection, opts={"compare_type": True})
-    return list(compare_metadata(context, metadata))
+    return list(compare_metadata(context, _expected(connection.dialect.name)))
 
 
 async def _schema_diff(url: str) -> list[Any]:

@@ -15,6 +15,12 @@ from emporium.contexts.catalog.lookups import (
     vendor_info,
 )
 from emporium.contexts.catalog.models import ProductStatus, TaxCategory, VendorStatus
+from emporium.contexts.catalog.search_feed import (
+    all_documents,
+    product_documents,
+    products_in_category,
+    products_of_vendor,
+)
 from emporium.contexts.catalog.vendors import approve_vendor, register_vendor, suspend_vendor
 
 __all__ = [
@@ -25,7 +31,11 @@ __all__ = [
     "VariantInfo",
     "VendorInfo",
     "VendorStatus",
+    "all_documents",
     "approve_vendor",
+    "product_documents",
+    "products_in_category",
+    "products_of_vendor",
     "register_vendor",
     "seed_demo_catalog",
     "suspend_vendor",
