@@ -6,7 +6,7 @@ import uuid
 
 from emporium.contexts import identity, search
 from emporium.contexts.catalog import subscribers as catalog_subscribers
-from emporium.contexts.catalog.media import LocalMediaStorage
+from emporium.contexts.catalog.media import build_media_storage
 from emporium.kernel import jobs
 from emporium.kernel.cache import RedisCache, build_cache
 from emporium.kernel.clock import Clock, SystemClock
@@ -45,7 +45,16 @@ def _wire_contexts(runtime: Runtime) -> None:
     runtime.provide("cache", cache)
     if isinstance(cache, RedisCache):
         runtime.on_close(cache.close)
-    runtime.provide("media", LocalMediaStorage(settings.media_dir))
+    runtime.provide(
+        "media",
+        build_media_storage(
+            media_dir=settings.media_dir,
+            bucket=settings.media_s3_bucket,
+            endpoint_url=settings.media_s3_endpoint_url,
+            region=settings.media_s3_region,
+            public_base_url=settings.media_public_base_url,
+        ),
+    )
     runtime.subscribers.add(catalog_subscribers.cache_invalidator(cache))
     engine = search.build_engine(settings, runtime.db)
     runtime.provide(search.SEARCH, engine)
