@@ -130,7 +130,7 @@ async def record_answer(
                 status, event = _STATUS[answer.status]
                 payment.status = status.value
                 unit.record(payment.event(event))
-            await unit.commit()
+        await unit.commit()
     return PaymentOutcome.of(payment)
 
 
@@ -145,7 +145,7 @@ async def _record_refusal(
             payment.failure_reason = GATEWAY_REFUSED
             payment.updated_at = unit.clock.now()
             unit.record(payment.event(PaymentFailed, reason=GATEWAY_REFUSED))
-            await unit.commit()
+        await unit.commit()
     return PaymentOutcome.of(payment)
 
 
@@ -167,5 +167,5 @@ async def capture_payment(
             payment.status = PaymentStatus.CAPTURED.value
             payment.updated_at = unit.clock.now()
             unit.record(payment.event(PaymentCaptured))
-            await unit.commit()
+        await unit.commit()
     return PaymentOutcome.of(payment)

@@ -76,7 +76,7 @@ async def refund_payment(
         assert row is not None
         if row.status == RefundStatus.PENDING:
             await _settle(unit, row, answer.reference)
-            await unit.commit()
+        await unit.commit()
     return RefundOutcome.of(row)
 
 

@@ -37,5 +37,5 @@ async def void_payment(
             payment.status = PaymentStatus.VOIDED.value
             payment.updated_at = unit.clock.now()
             unit.record(payment.event(PaymentVoided))
-            await unit.commit()
+        await unit.commit()
     return PaymentOutcome.of(payment)

@@ -70,7 +70,7 @@ async def create_shipment(
             row.tracking_number = booked.tracking_number
             row.updated_at = unit.clock.now()
             unit.record(shipment_event(ShipmentCreated, row))
-            await unit.commit()
+        await unit.commit()
     return ShipmentInfo.of(row)
 
 
@@ -158,5 +158,5 @@ async def cancel_shipment(
             shipment.status = ShipmentStatus.CANCELLED.value
             shipment.updated_at = unit.clock.now()
             unit.record(shipment_event(ShipmentCancelled, shipment))
-            await unit.commit()
+        await unit.commit()
     return ShipmentInfo.of(shipment)
