@@ -1,4 +1,4 @@
-"""Refunds (full, partial, idempotent, never more than captured) and voids of uncaptured payments."""
+"""Refunds (full, partial, idempotent, never more than captured) and voids."""
 
 from __future__ import annotations
 

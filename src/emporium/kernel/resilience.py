@@ -26,6 +26,8 @@ from tenacity import (
 
 from emporium.kernel.clock import Clock
 from emporium.kernel.errors import ServiceUnavailable
+from emporium.kernel.metrics import Metrics
+from emporium.settings import Settings
 
 log = structlog.get_logger("emporium.resilience")
 
@@ -184,3 +186,27 @@ class Guard:
             with trying:
                 return await self.breaker.call(attempt)
         raise AssertionError("unreachable: tenacity reraises the last failure")
+
+
+_STATE_VALUES = {CircuitState.CLOSED: 0, CircuitState.HALF_OPEN: 1, CircuitState.OPEN: 2}
+
+
+def guard_for(name: str, *, settings: Settings, clock: Clock, metrics: Metrics) -> Guard:
+    """The guard of one external dependency, tuned by the settings, its circuit state metered."""
+    gauge = metrics.gauge(
+        "emporium_circuit_state", "Circuit breakers: 0 closed, 1 half-open, 2 open", ("circuit",)
+    )
+    gauge.labels(name).set(0)
+    breaker = CircuitBreaker(
+        name,
+        clock=clock,
+        failure_threshold=settings.circuit_failure_threshold,
+        reset_after=timedelta(seconds=settings.circuit_reset_seconds),
+        on_change=lambda circuit, state: gauge.labels(circuit).set(_STATE_VALUES[state]),
+    )
+    return Guard(
+        breaker,
+        timeout_seconds=settings.gateway_timeout_seconds,
+        attempts=settings.gateway_retry_attempts,
+        backoff_seconds=settings.gateway_retry_base_seconds,
+    )

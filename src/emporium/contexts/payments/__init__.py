@@ -9,7 +9,6 @@ work open. Keys are derived from the caller's own ids (`f"{checkout_id}:take_pay
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 
 from emporium.contexts.payments import charges, refunds, voids
 from emporium.contexts.payments.api import (
@@ -48,7 +47,7 @@ from emporium.contexts.payments.refunds import RefundOutcome
 from emporium.contexts.payments.sandbox import SandboxGateway
 from emporium.contexts.payments.sandbox_webhooks import DELIVER_JOB, SandboxWebhooks
 from emporium.kernel.money import Money
-from emporium.kernel.resilience import CircuitBreaker, CircuitState, Guard
+from emporium.kernel.resilience import guard_for
 from emporium.kernel.runtime import Runtime
 from emporium.kernel.signing import OUTBOUND_TRANSPORT
 
@@ -86,7 +85,6 @@ __all__ = [
 ]
 
 WEBHOOK_PATH = "/api/v1/payments/webhooks/sandbox"
-_CIRCUIT_STATES = {CircuitState.CLOSED: 0, CircuitState.HALF_OPEN: 1, CircuitState.OPEN: 2}
 
 
 async def take_payment(
@@ -138,21 +136,8 @@ async def void(runtime: Runtime, *, payment_id: uuid.UUID, key: str) -> PaymentO
 def wire(runtime: Runtime) -> None:
     """Build the gateway (sandbox) behind its guard, and the sandbox's webhook delivery job."""
     settings = runtime.settings
-    circuit = runtime.metrics.gauge(
-        "emporium_circuit_state", "0 closed, 1 half-open, 2 open", ("circuit",)
-    )
-    breaker = CircuitBreaker(
-        "payments.gateway",
-        clock=runtime.clock,
-        failure_threshold=settings.circuit_failure_threshold,
-        reset_after=timedelta(seconds=settings.circuit_reset_seconds),
-        on_change=lambda name, state: circuit.labels(name).set(_CIRCUIT_STATES[state]),
-    )
-    guard = Guard(
-        breaker,
-        timeout_seconds=settings.gateway_timeout_seconds,
-        attempts=settings.gateway_retry_attempts,
-        backoff_seconds=settings.gateway_retry_base_seconds,
+    guard = guard_for(
+        "payments.gateway", settings=settings, clock=runtime.clock, metrics=runtime.metrics
     )
     runtime.provide(GATEWAY, GuardedGateway(SandboxGateway(runtime.uow), guard))
     webhooks = SandboxWebhooks(

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import structlog
 from sqlalchemy import select
 
 from emporium.contexts.payments.errors import KeyReused, NotCapturable
@@ -41,6 +42,8 @@ from emporium.kernel.ids import new_id
 from emporium.kernel.money import Money
 from emporium.kernel.uow import UnitOfWork
 from emporium.kernel.upsert import insert_if_absent
+
+log = structlog.get_logger("emporium.payments")
 
 UnitsOfWork = Callable[[], UnitOfWork]
 # Called at named moments so tests can "crash" the process there (raise from it).
@@ -71,7 +74,8 @@ async def take_payment(
     try:
         answer = await gateway.charge(charge)
     except GatewayRefused as exc:
-        return await _record_refusal(payment.id, exc, uow=uow)
+        log.warning("payment_refused_by_gateway", key=cmd.key, error=exc.message)
+        return await _record_refusal(payment.id, uow=uow)
     if fault is not None:
         fault("after_gateway_call")
     return await record_answer(payment.id, answer, uow=uow)
@@ -134,9 +138,7 @@ async def record_answer(
     return PaymentOutcome.of(payment)
 
 
-async def _record_refusal(
-    payment_id: uuid.UUID, exc: GatewayRefused, *, uow: UnitsOfWork
-) -> PaymentOutcome:
+async def _record_refusal(payment_id: uuid.UUID, *, uow: UnitsOfWork) -> PaymentOutcome:
     """A request the gateway will never accept (a method it does not take) fails the payment."""
     async with uow() as unit:
         payment = await locked_payment(unit.session, payment_id)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import timedelta
 
 from emporium.contexts.shipping import shipments
 from emporium.contexts.shipping.api import SANDBOX_CARRIER, router
@@ -50,7 +49,7 @@ from emporium.contexts.shipping.queries import (
 from emporium.contexts.shipping.rates import country_code, quote
 from emporium.contexts.shipping.sandbox import SandboxCarrier
 from emporium.contexts.shipping.shipments import mark_shipped
-from emporium.kernel.resilience import CircuitBreaker, Guard
+from emporium.kernel.resilience import guard_for
 from emporium.kernel.runtime import Runtime
 from emporium.kernel.signing import OUTBOUND_TRANSPORT
 
@@ -140,17 +139,8 @@ def wire(runtime: Runtime) -> None:
         url=settings.public_url.rstrip("/") + WEBHOOK_PATH + SandboxCarrier.name,
         transport=lambda: runtime.services.get(OUTBOUND_TRANSPORT),
     )
-    breaker = CircuitBreaker(
-        "shipping.sandbox",
-        clock=runtime.clock,
-        failure_threshold=settings.circuit_failure_threshold,
-        reset_after=timedelta(seconds=settings.circuit_reset_seconds),
-    )
-    guard = Guard(
-        breaker,
-        timeout_seconds=settings.gateway_timeout_seconds,
-        attempts=settings.gateway_retry_attempts,
-        backoff_seconds=settings.gateway_retry_base_seconds,
+    guard = guard_for(
+        "shipping.sandbox", settings=settings, clock=runtime.clock, metrics=runtime.metrics
     )
     runtime.provide(CARRIERS, {sandbox.name: GuardedCarrier(sandbox, guard)})
     runtime.provide(SANDBOX_CARRIER, sandbox)

@@ -166,6 +166,12 @@ async def update_method(
         await _check(uow, zone_id=method.zone_id, name=body.name, method_id=method.id)
         method.name = body.name
     if body.rate is not None:
+        keeps_threshold = method.free_over_amount is not None and not (
+            body.free_shipping_threshold or body.remove_free_shipping_threshold
+        )
+        if keeps_threshold and body.rate.currency != method.currency:
+            # The stored threshold has no currency of its own: it would change meaning.
+            check_threshold(body.rate.currency, MoneyIn(amount=0, currency=method.currency))
         method.rate_basis = body.rate.basis.value
         method.brackets = body.rate.stored()
         method.currency = body.rate.currency
