@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from emporium.contexts import identity, search
+from emporium.contexts import identity, payments, search, shipping
 from emporium.contexts.catalog import subscribers as catalog_subscribers
 from emporium.contexts.catalog.media import build_media_storage
 from emporium.kernel import jobs
@@ -64,3 +64,5 @@ def _wire_contexts(runtime: Runtime) -> None:
         return await search.matching_product_ids(runtime, text)
 
     runtime.provide("product_text_matcher", match)
+    payments.wire(runtime)
+    shipping.wire(runtime)

@@ -7,8 +7,13 @@ from sqlalchemy import MetaData
 from emporium.contexts.catalog import models as catalog_models  # noqa: F401
 from emporium.contexts.identity import models as identity_models  # noqa: F401
 from emporium.contexts.inventory import models as inventory_models  # noqa: F401
+from emporium.contexts.payments import models as payments_models  # noqa: F401
+from emporium.contexts.payments import sandbox as payments_sandbox  # noqa: F401
+from emporium.contexts.payments import sandbox_webhooks as payments_sandbox_webhooks  # noqa: F401
 from emporium.contexts.pricing import models as pricing_models  # noqa: F401
 from emporium.contexts.search.models import postgres_metadata as search_postgres_metadata
+from emporium.contexts.shipping import models as shipping_models  # noqa: F401
+from emporium.contexts.shipping import sandbox as shipping_sandbox  # noqa: F401
 from emporium.kernel import dead_letters, dispatcher, events, jobs  # noqa: F401
 from emporium.kernel.db import Base
 from emporium.kernel.http import idempotency  # noqa: F401

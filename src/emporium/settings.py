@@ -56,6 +56,18 @@ class Settings(BaseSettings):
     password_hash_time_cost: int = Field(3, ge=1)
     password_hash_memory_kib: int = Field(65536, ge=1024)
     db_pool_size: int = Field(10, ge=1)
+    # Payments and shipping: which gateway, how long to wait for it, when to stop calling it.
+    payment_gateway: Literal["sandbox"] = "sandbox"
+    gateway_timeout_seconds: float = Field(10.0, gt=0)
+    gateway_retry_attempts: int = Field(3, ge=1)
+    gateway_retry_base_seconds: float = Field(0.2, ge=0)
+    circuit_failure_threshold: int = Field(5, ge=1)
+    circuit_reset_seconds: float = Field(30.0, gt=0)
+    # Where this shop is reachable: the sandboxes deliver their webhooks there.
+    public_url: str = "http://127.0.0.1:8000"
+    carrier_webhook_secret: str | None = None
+    # The sandbox gateway's and carrier's own pages (finish 3-D Secure, advance tracking).
+    sandbox_endpoints: bool = True
     sql_echo: bool = False
 
     @field_validator("cors_origins", mode="before")
@@ -73,6 +85,11 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def resolved_carrier_webhook_secret(self) -> str:
+        """The carriers' webhook secret: its own setting, else the payment webhook secret."""
+        return self.carrier_webhook_secret or self.webhook_secret
 
     def resolved_secret_key(self) -> str:
         """The signing secret: the setting, else one generated once and kept under ./var/."""
