@@ -7,7 +7,7 @@ import uuid
 from emporium.contexts import identity, search
 from emporium.contexts.catalog import subscribers as catalog_subscribers
 from emporium.contexts.catalog.media import LocalMediaStorage
-from emporium.kernel import jobs
+from emporium.kernel import jobs, saga
 from emporium.kernel.cache import build_cache
 from emporium.kernel.clock import Clock, SystemClock
 from emporium.kernel.db import Database
@@ -31,6 +31,7 @@ def build_runtime(settings: Settings | None = None, *, clock: Clock | None = Non
 def _wire_contexts(runtime: Runtime) -> None:
     """Build each context's adapters and register its subscribers and jobs."""
     settings = runtime.settings
+    saga.wire(runtime)
     runtime.jobs.add(idempotency.PURGE_JOB, idempotency.purge_job)
     jobs.register_recurring(runtime, kind=idempotency.PURGE_JOB, every=DailyAt(3, 30))
     login_limiter = build_rate_limiter(

@@ -9,7 +9,7 @@ from emporium.contexts.identity import models as identity_models  # noqa: F401
 from emporium.contexts.inventory import models as inventory_models  # noqa: F401
 from emporium.contexts.pricing import models as pricing_models  # noqa: F401
 from emporium.contexts.search.models import postgres_metadata as search_postgres_metadata
-from emporium.kernel import dead_letters, dispatcher, events, jobs  # noqa: F401
+from emporium.kernel import dead_letters, dispatcher, events, jobs, saga_model  # noqa: F401
 from emporium.kernel.db import Base
 from emporium.kernel.http import idempotency  # noqa: F401
 
