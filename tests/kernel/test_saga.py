@@ -310,3 +310,26 @@ async def test_the_step_log_times_come_from_the_clock(runtime: Runtime, clock: F
 
     assert {step.started_at for step in state.steps} == {clock.now()}
     assert state.created_at == clock.now()
+
+
+async def test_a_saga_begun_in_a_rolled_back_unit_of_work_never_existed(runtime: Runtime) -> None:
+    async with runtime.uow() as uow:
+        await saga.begin(uow, ORDER, key="ghost", data={})
+        # no commit: the caller's change and its saga go together
+
+    assert await saga.find_saga(runtime, "ghost") is None
+
+
+async def test_recovery_leaves_a_saga_just_begun_to_its_starter_for_a_moment(
+    runtime: Runtime, clock: FakeClock
+) -> None:
+    async with runtime.uow() as uow:
+        saga_id = await saga.begin(uow, ORDER, key="begun", data={})
+        await uow.commit()
+
+    assert await saga.recover(runtime) == 0
+    clock.advance(seconds=11)
+    assert await saga.recover(runtime) == 1
+
+    state = await saga.get_saga(runtime, saga_id)
+    assert state is not None and state.status is SagaStatus.COMPLETED

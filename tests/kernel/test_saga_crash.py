@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import sys
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from emporium.bootstrap import build_runtime
-from emporium.kernel import saga
+from emporium.kernel import jobs, saga
 from emporium.kernel.clock import FakeClock
 from emporium.kernel.runtime import Runtime
 from emporium.kernel.saga import FaultMoment, Phase, SagaStatus, SagaType, SimulatedCrash
@@ -239,3 +242,44 @@ async def test_a_saga_left_waiting_by_a_dead_process_resumes_on_its_event(
         await settle(second)
 
         assert await assert_consistent(second, gateway, state.id) is SagaStatus.COMPLETED
+
+
+@pytest.mark.usefixtures("tables")
+async def test_the_recurring_recovery_job_continues_a_crashed_saga(
+    settings: Settings, clock: FakeClock, gateway: FakeGateway
+) -> None:
+    async with process(settings, clock, gateway) as first:
+        first.provide(saga.FAULT_HOOK, CrashAt("charge", Phase.FORWARD, FaultMoment.AFTER_ACTION))
+        with pytest.raises(SimulatedCrash):
+            await saga.start(first, ORDER, key="crashed", data={})
+
+    async with process(settings, clock, gateway) as second:
+        await jobs.ensure_registered_recurring(second)  # what a worker does when it starts
+        clock.advance(LEASE)
+        await settle(second)
+
+        state = await saga.find_saga(second, "crashed")
+        assert state is not None
+        assert await assert_consistent(second, gateway, state.id) is SagaStatus.COMPLETED
+        assert gateway.count("charge", state.id) == 2  # the gateway deduped the second call
+        assert list(gateway.of(state.id).values()) == ["captured"]
+
+
+async def test_the_recover_command_reports_how_many_sagas_it_continued(
+    database_url: str, tmp_path: Path
+) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "emporium.cli",
+        "sagas",
+        "recover",
+        cwd=tmp_path,
+        env={**os.environ, "EMPORIUM_DATABASE_URL": database_url},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await process.communicate()
+
+    assert process.returncode == 0, stderr
+    assert stdout.decode().strip() == "sagas recovered: 0"

@@ -9,7 +9,6 @@ again, an interrupted one is run again (attempt + 1), and a stale attempt is fen
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import uuid
@@ -20,7 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 import structlog
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from emporium.kernel.backoff import retry_delay
 from emporium.kernel.dead_letters import describe
@@ -41,7 +40,6 @@ from emporium.kernel.saga_steps import (
     FaultMoment,
     FenceLost,
     SagaType,
-    SimulatedCrash,
     StepContext,
     StepFailed,
     Wait,
@@ -65,6 +63,8 @@ from emporium.kernel.saga_waits import Waiting, lock_correlation, start_waiting
 from emporium.kernel.uow import UnitOfWork
 
 log = structlog.get_logger("emporium.sagas")
+
+UNCLAIMED_GRACE = timedelta(seconds=10)
 
 
 class LeaseLost(Exception):
@@ -185,11 +185,18 @@ async def claim_stale(runtime: Runtime) -> tuple[uuid.UUID, uuid.UUID] | None:
 
 
 def undriven(types: list[str], now: datetime) -> list[ColumnElement[bool]]:
-    """Sagas of types that are drivable at now and that no live driver holds."""
+    """Sagas of types that are drivable at now and that no live driver holds.
+
+    A saga nobody has leased yet (just begun, or just woken) is left to whoever began or woke
+    it for a grace period, so recovery does not snatch it from a request about to drive it.
+    """
     return [
         SagaRecord.type.in_(types),
         SagaRecord.status.in_(DRIVABLE),
-        or_(SagaRecord.lease_until.is_(None), SagaRecord.lease_until <= now),
+        or_(
+            SagaRecord.lease_until <= now,
+            and_(SagaRecord.lease_until.is_(None), SagaRecord.updated_at <= now - UNCLAIMED_GRACE),
+        ),
         or_(SagaRecord.retry_at.is_(None), SagaRecord.retry_at <= now),
     ]
 
@@ -378,40 +385,3 @@ def _fault(runtime: Runtime, ctx: StepContext, moment: FaultMoment) -> None:
     hook: FaultHook | None = runtime.services.get(FAULT_HOOK)
     if hook is not None:
         hook(ctx.saga_id, ctx.step, ctx.phase, moment)
-
-
-class SagaRunner:
-    """Drives sagas in background tasks of this process, when an event or a timer wakes one.
-
-    The tasks are a convenience, not the record: a task lost with its process leaves a
-    saga whose lease runs out, and recovery continues it.
-    """
-
-    def __init__(self, runtime: Runtime) -> None:
-        self.runtime = runtime
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    def kick(self, saga_id: uuid.UUID) -> None:
-        """Drive saga_id soon (it waits for the caller's transaction to commit)."""
-        task = asyncio.create_task(self._drive(saga_id), name=f"saga-{saga_id}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _drive(self, saga_id: uuid.UUID) -> None:
-        try:
-            await run(self.runtime, saga_id)
-        except SimulatedCrash:
-            log.warning("saga_driver_crashed", saga_id=str(saga_id))
-        except Exception:
-            log.exception("saga_driver_failed", saga_id=str(saga_id))
-
-    async def drain(self) -> None:
-        """Wait until every task started so far (and any they start) has finished."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks))
-
-    async def close(self) -> None:
-        """Cancel the tasks in flight; their sagas are picked up again after the lease."""
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*list(self._tasks), return_exceptions=True)

@@ -8,6 +8,7 @@ for all of them: it continues any drivable saga whose lease has run out.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -19,9 +20,9 @@ from emporium.kernel import jobs
 from emporium.kernel.events import StoredEvent
 from emporium.kernel.registry import Subscriber
 from emporium.kernel.runtime import Runtime
-from emporium.kernel.saga_engine import SagaRunner, claim_stale, run, undriven
+from emporium.kernel.saga_engine import claim_stale, run, undriven
 from emporium.kernel.saga_model import SagaRecord, SagaStatus
-from emporium.kernel.saga_steps import REGISTRY, SagaRegistry, registry_of
+from emporium.kernel.saga_steps import REGISTRY, SagaRegistry, SimulatedCrash, registry_of
 from emporium.kernel.saga_transitions import WAKE_JOB
 from emporium.kernel.saga_waits import (
     DEADLINE_JOB,
@@ -41,6 +42,46 @@ RECOVERY_EVERY = timedelta(seconds=30)
 RECOVERY_BATCH = 100
 
 
+class SagaRunner:
+    """Drives sagas in background tasks of this process, when an event or a timer wakes one.
+
+    The tasks are a convenience, not the record: a task lost with its process leaves a
+    saga whose lease runs out, and recovery continues it.
+    """
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._tasks: set[asyncio.Task[None]] = set()
+        # A burst of wake-ups must not take every pooled connection from request handlers.
+        self._slots = asyncio.Semaphore(max(1, runtime.settings.db_pool_size // 2))
+
+    def kick(self, saga_id: uuid.UUID) -> None:
+        """Drive saga_id soon (it waits for the caller's transaction to commit)."""
+        task = asyncio.create_task(self._drive(saga_id), name=f"saga-{saga_id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _drive(self, saga_id: uuid.UUID) -> None:
+        try:
+            async with self._slots:
+                await run(self.runtime, saga_id)
+        except SimulatedCrash:
+            log.warning("saga_driver_crashed", saga_id=str(saga_id))
+        except Exception:
+            log.exception("saga_driver_failed", saga_id=str(saga_id))
+
+    async def drain(self) -> None:
+        """Wait until every task started so far (and any they start) has finished."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks))
+
+    async def close(self) -> None:
+        """Cancel the tasks in flight; their sagas are picked up again after the lease."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
 def runner_of(runtime: Runtime) -> SagaRunner:
     return runtime.service(RUNNER, SagaRunner)
 
@@ -48,11 +89,14 @@ def runner_of(runtime: Runtime) -> SagaRunner:
 async def recover(runtime: Runtime) -> int:
     """Time out overdue waits, then drive every saga nobody is driving; returns how many."""
     registry = registry_of(runtime)
+    driven = 0
     for saga_id in await _overdue(runtime):
         async with runtime.uow() as uow:
-            await resolve_waiting(uow, registry, saga_id)
+            timed_out = await resolve_waiting(uow, registry, saga_id)
             await uow.commit()
-    driven = 0
+        if timed_out:
+            await run(runtime, saga_id)
+            driven += 1
     while (claimed := await claim_stale(runtime)) is not None:
         saga_id, token = claimed
         await run(runtime, saga_id, token=token)
