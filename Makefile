@@ -37,7 +37,7 @@ lint: install
 
 # pytest exits 5 when it collects no tests; for a filtered run that is not a failure.
 test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS); status=$$?; \
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest: no tests collected"; status=0; fi; \
 	exit $$status
 

@@ -16,7 +16,7 @@ from emporium.contexts.catalog import api as catalog_api
 from emporium.contexts.inventory import api as inventory_api
 from emporium.kernel import dispatcher
 from emporium.kernel.clock import Clock
-from emporium.kernel.http import admin, ops
+from emporium.kernel.http import admin, admin_sagas, ops
 from emporium.kernel.http.errors import install_error_handlers
 from emporium.kernel.http.idempotency import IdempotencyMiddleware
 from emporium.kernel.http.middleware import RequestContextMiddleware
@@ -88,6 +88,7 @@ def create_app(
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     app.mount("/media", StaticFiles(directory=settings.media_dir, check_dir=False), name="media")
     app.include_router(admin.router, prefix=API_PREFIX)
+    app.include_router(admin_sagas.router, prefix=API_PREFIX)
     dispatcher.install_metrics(runtime)
     return app
 

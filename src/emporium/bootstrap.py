@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 
 from emporium.contexts import identity, payments, search, shipping
 from emporium.contexts.catalog import subscribers as catalog_subscribers
 from emporium.contexts.catalog.media import build_media_storage
-from emporium.kernel import jobs
+from emporium.kernel import jobs, saga
 from emporium.kernel.cache import RedisCache, build_cache
 from emporium.kernel.clock import Clock, SystemClock
 from emporium.kernel.db import Database
@@ -31,6 +32,8 @@ def build_runtime(settings: Settings | None = None, *, clock: Clock | None = Non
 def _wire_contexts(runtime: Runtime) -> None:
     """Build each context's adapters and register its subscribers and jobs."""
     settings = runtime.settings
+    saga.wire(runtime)
+    runtime.on_close(partial(saga.close, runtime))
     runtime.jobs.add(idempotency.PURGE_JOB, idempotency.purge_job)
     jobs.register_recurring(runtime, kind=idempotency.PURGE_JOB, every=DailyAt(3, 30))
     login_limiter = build_rate_limiter(

@@ -1,4 +1,4 @@
-"""The `emporium` command: serve, worker, db, demo, users, search, events."""
+"""The `emporium` command: serve, worker, db, demo, users, search, events, sagas."""
 
 from __future__ import annotations
 
@@ -163,6 +163,19 @@ def search_reindex(args: argparse.Namespace, settings: Settings) -> int:
     return with_runtime(settings, work)
 
 
+@command("sagas recover")
+def sagas_recover(args: argparse.Namespace, settings: Settings) -> int:
+    from emporium.kernel import saga
+
+    async def work(runtime: Runtime) -> int:
+        count = await saga.recover(runtime)
+        await saga.drain(runtime)
+        print(f"sagas recovered: {count}")
+        return 0
+
+    return with_runtime(settings, work)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="emporium", description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -193,6 +206,9 @@ def build_parser() -> argparse.ArgumentParser:
     events = sub.add_parser("events", help="event log").add_subparsers(dest="sub", required=True)
     rp = events.add_parser("replay", help="replay a subscriber from position 0")
     rp.add_argument("subscriber")
+
+    sagas = sub.add_parser("sagas", help="sagas").add_subparsers(dest="sub", required=True)
+    sagas.add_parser("recover", help="resume or compensate sagas whose driver died")
 
     jobs = sub.add_parser("inventory", help="inventory").add_subparsers(dest="sub", required=True)
     jobs.add_parser("reconcile", help="recompute reserved counters from reservations")
