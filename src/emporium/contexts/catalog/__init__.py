@@ -8,8 +8,10 @@ from __future__ import annotations
 from emporium.contexts.catalog.demo_data import DemoVendors, seed_demo_catalog
 from emporium.contexts.catalog.events import PRODUCT_VIEW_EVENTS
 from emporium.contexts.catalog.lookups import (
+    ProductGroups,
     VariantInfo,
     VendorInfo,
+    product_groups,
     suspended_vendor_ids,
     variant_infos,
     vendor_info,
@@ -26,6 +28,7 @@ from emporium.contexts.catalog.vendors import approve_vendor, register_vendor, s
 __all__ = [
     "PRODUCT_VIEW_EVENTS",
     "DemoVendors",
+    "ProductGroups",
     "ProductStatus",
     "TaxCategory",
     "VariantInfo",
@@ -34,6 +37,7 @@ __all__ = [
     "all_documents",
     "approve_vendor",
     "product_documents",
+    "product_groups",
     "products_in_category",
     "products_of_vendor",
     "register_vendor",

@@ -1,10 +1,102 @@
-"""Pricing: VAT rates now; customer groups, price lists, discounts and bundles with issue 5.
+"""Pricing: customer groups, price lists, discount rules, bundles, EU VAT, totals.
 
-The public facade other contexts may use.
+The public facade other contexts may use:
+- `build_input(session, lines, *, customer_id, codes, country, shipping, now)` then
+  `price(input)` for a cart's or an order's totals with their explanation;
+- `check_code(session, code, input)` before a code goes on a cart (409 if it would not apply);
+- `redeem(uow, *, rule_ids, customer_id, order_id)` when an order is placed,
+  `release_redemption(uow, order_id)` when it is cancelled;
+- `snapshot(result, line_id)` for what an order line stores;
+- `prepare_bundle(session, bundle_id, choices)` for the lines a chosen bundle adds to a cart;
+- `vat_rates(session, country)` and `vat_part(gross, rate)`.
 """
 
 from __future__ import annotations
 
+from emporium.contexts.pricing.codes import check_code, code_verdict
+from emporium.contexts.pricing.engine import price
+from emporium.contexts.pricing.errors import (
+    DiscountNotApplicable,
+    InvalidPricingInput,
+    VatRateMissing,
+)
+from emporium.contexts.pricing.events import DiscountRedeemed, DiscountRedemptionReleased
+from emporium.contexts.pricing.loading import (
+    LineRequest,
+    build_input,
+    load_customer_group,
+    load_price_lists,
+    load_rules,
+)
+from emporium.contexts.pricing.redemptions import redeem, release_redemption
+from emporium.contexts.pricing.result import (
+    AppliedRule,
+    Explanation,
+    LineDiscount,
+    ListReason,
+    PricedLine,
+    PricedShipping,
+    PricingResult,
+    Reason,
+    SkippedRule,
+    Totals,
+)
+from emporium.contexts.pricing.snapshot import result_dict, snapshot
+from emporium.contexts.pricing.terms import (
+    Conditions,
+    Customer,
+    DiscountRule,
+    PriceEntry,
+    PriceList,
+    PricingInput,
+    PricingLine,
+    RuleKind,
+    Tier,
+    TierBasis,
+    normalize_code,
+)
 from emporium.contexts.pricing.vat import EU_VAT_RATES, vat_part, vat_rates
 
-__all__ = ["EU_VAT_RATES", "vat_part", "vat_rates"]
+__all__ = [
+    "EU_VAT_RATES",
+    "AppliedRule",
+    "Conditions",
+    "Customer",
+    "DiscountNotApplicable",
+    "DiscountRedeemed",
+    "DiscountRedemptionReleased",
+    "DiscountRule",
+    "Explanation",
+    "InvalidPricingInput",
+    "LineDiscount",
+    "LineRequest",
+    "ListReason",
+    "PriceEntry",
+    "PriceList",
+    "PricedLine",
+    "PricedShipping",
+    "PricingInput",
+    "PricingLine",
+    "PricingResult",
+    "Reason",
+    "RuleKind",
+    "SkippedRule",
+    "Tier",
+    "TierBasis",
+    "Totals",
+    "VatRateMissing",
+    "build_input",
+    "check_code",
+    "code_verdict",
+    "load_customer_group",
+    "load_price_lists",
+    "load_rules",
+    "normalize_code",
+    "price",
+    "redeem",
+    "release_redemption",
+    "result_dict",
+    "snapshot",
+    "vat_part",
+    "vat_rates",
+]
