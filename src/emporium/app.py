@@ -14,6 +14,7 @@ from emporium.bootstrap import build_runtime
 from emporium.contexts import identity, search
 from emporium.contexts.catalog import api as catalog_api
 from emporium.contexts.inventory import api as inventory_api
+from emporium.contexts.pricing import api as pricing_api
 from emporium.kernel import dispatcher
 from emporium.kernel.clock import Clock
 from emporium.kernel.http import admin, ops
@@ -76,7 +77,13 @@ def create_app(
         now=runtime.clock.now,
     )
     app.include_router(ops.router)
-    for router in (identity.router, catalog_api.router, inventory_api.router, search.router):
+    for router in (
+        identity.router,
+        catalog_api.router,
+        inventory_api.router,
+        pricing_api.router,
+        search.router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     app.mount("/media", StaticFiles(directory=settings.media_dir, check_dir=False), name="media")

@@ -13,10 +13,23 @@ The public facade other contexts may use:
 
 from __future__ import annotations
 
+from emporium.contexts.pricing.bundle_store import load_bundle, prepare_bundle
+from emporium.contexts.pricing.bundle_terms import (
+    BundleChoice,
+    BundleLine,
+    BundlePrice,
+    BundlePricing,
+    BundleSetSpec,
+    BundleSpec,
+    price_bundle,
+    validate_bundle_choice,
+)
 from emporium.contexts.pricing.codes import check_code, code_verdict
 from emporium.contexts.pricing.engine import price
 from emporium.contexts.pricing.errors import (
+    BundleNotFound,
     DiscountNotApplicable,
+    InvalidBundleChoice,
     InvalidPricingInput,
     VatRateMissing,
 )
@@ -60,6 +73,13 @@ from emporium.contexts.pricing.vat import EU_VAT_RATES, vat_part, vat_rates
 __all__ = [
     "EU_VAT_RATES",
     "AppliedRule",
+    "BundleChoice",
+    "BundleLine",
+    "BundleNotFound",
+    "BundlePrice",
+    "BundlePricing",
+    "BundleSetSpec",
+    "BundleSpec",
     "Conditions",
     "Customer",
     "DiscountNotApplicable",
@@ -67,6 +87,7 @@ __all__ = [
     "DiscountRedemptionReleased",
     "DiscountRule",
     "Explanation",
+    "InvalidBundleChoice",
     "InvalidPricingInput",
     "LineDiscount",
     "LineRequest",
@@ -88,15 +109,19 @@ __all__ = [
     "build_input",
     "check_code",
     "code_verdict",
+    "load_bundle",
     "load_customer_group",
     "load_price_lists",
     "load_rules",
     "normalize_code",
+    "prepare_bundle",
     "price",
+    "price_bundle",
     "redeem",
     "release_redemption",
     "result_dict",
     "snapshot",
+    "validate_bundle_choice",
     "vat_part",
     "vat_rates",
 ]
