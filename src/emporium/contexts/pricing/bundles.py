@@ -105,8 +105,9 @@ async def save_bundle(
     old_sets = select(BundleSetRecord.id).where(BundleSetRecord.bundle_id == row.id)
     await uow.session.execute(delete(BundleItemRecord).where(BundleItemRecord.set_id.in_(old_sets)))
     await uow.session.execute(delete(BundleSetRecord).where(BundleSetRecord.bundle_id == row.id))
-    for position, spec in enumerate(body.sets):
-        set_row = BundleSetRecord(
+    await uow.flush()  # the bundle row first: sets and items refer to it
+    sets = [
+        BundleSetRecord(
             id=new_id(),
             bundle_id=row.id,
             title=spec.title,
@@ -114,11 +115,15 @@ async def save_bundle(
             min_quantity=spec.min_quantity,
             max_quantity=spec.max_quantity,
         )
-        uow.session.add(set_row)
-        for item_position, variant_id in enumerate(spec.variant_ids):
-            uow.session.add(
-                BundleItemRecord(set_id=set_row.id, variant_id=variant_id, position=item_position)
-            )
+        for position, spec in enumerate(body.sets)
+    ]
+    uow.session.add_all(sets)
+    await uow.flush()
+    uow.session.add_all(
+        BundleItemRecord(set_id=set_row.id, variant_id=variant_id, position=item_position)
+        for set_row, spec in zip(sets, body.sets, strict=True)
+        for item_position, variant_id in enumerate(spec.variant_ids)
+    )
     await uow.flush()
     uow.record(BundleChanged(id=row.id, title=row.title))
 

@@ -63,6 +63,7 @@ async def set_vat_rate(
 ) -> VatRate:
     """Set (or add) the rate of a tax category in a destination country."""
     country, tax_category = _country(country), _category(tax_category)
+    rate = rate.quantize(Decimal("0.0001"))  # as stored, so replies and events match reads
     if tax_category == catalog.TaxCategory.ZERO and rate != 0:
         raise ValidationFailed("Zero-rated goods carry no VAT", details={"rate": str(rate)})
     row = await uow.session.get(VatRate, (country, tax_category), with_for_update=True)
