@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import httpx
+from sqlalchemy import event
 
 from emporium.contexts.pricing import LineRequest, build_input
 from emporium.kernel.ids import new_id
@@ -79,3 +80,38 @@ async def test_admins_only_may_preview(client: httpx.AsyncClient, shop: Shop) ->
         headers=shop.seller.headers,
     )
     assert response.status_code == 403
+
+
+async def _statements_to_price(runtime: Runtime, variant_ids: list[str]) -> int:
+    seen: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    engine = runtime.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        async with runtime.db.read() as session:
+            await build_input(
+                session,
+                [LineRequest(new_id(), uuid.UUID(v), 1) for v in variant_ids],
+                customer_id=new_id(),
+                codes=["ANY"],
+                country="DE",
+                shipping=Money(0, "EUR"),
+                now=runtime.clock.now(),
+            )
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+async def test_pricing_a_cart_takes_a_few_queries_whatever_its_size(
+    runtime: Runtime, client: httpx.AsyncClient, admin: AuthedUser, shop: Shop
+) -> None:
+    await discount(client, admin, kind="percentage", percent="5")
+    one = await _statements_to_price(runtime, [shop.comic.variant_id])
+    three = await _statements_to_price(
+        runtime, [shop.comic.variant_id, shop.book.variant_id, shop.game.variant_id]
+    )
+    assert one == three <= 10

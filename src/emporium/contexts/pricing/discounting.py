@@ -15,8 +15,15 @@ from decimal import Decimal
 
 from emporium.contexts.pricing.eligibility import Basket, NotApplicable
 from emporium.contexts.pricing.result import Reason
-from emporium.contexts.pricing.terms import DiscountRule, PricingLine, RuleKind, Tier, TierBasis
-from emporium.kernel.money import Money, total
+from emporium.contexts.pricing.terms import (
+    DiscountRule,
+    PricingLine,
+    RuleKind,
+    Tier,
+    TierBasis,
+    money_sum,
+)
+from emporium.kernel.money import Money
 
 HUNDRED = Decimal(100)
 
@@ -31,7 +38,7 @@ class Taken:
 
     @property
     def amount(self) -> Money:
-        return total(list(self.lines.values()), self.shipping.currency) + self.shipping
+        return money_sum(list(self.lines.values()), self.shipping.currency) + self.shipping
 
 
 def spread(
@@ -53,7 +60,7 @@ def _off(
     left: Mapping[uuid.UUID, Money],
     currency: str,
 ) -> dict[uuid.UUID, Money]:
-    remaining = total([left[line.id] for line in lines], currency)
+    remaining = money_sum([left[line.id] for line in lines], currency)
     if amount is not None:
         return spread(amount, lines, left)
     return spread(remaining.times((percent or Decimal(0)) / HUNDRED), lines, left)
@@ -94,15 +101,21 @@ def _tiered(
     return Taken(taken, Money.zero(b.currency), {"tier_threshold": reached.threshold})
 
 
+def _unit_shares(amount: int, quantity: int) -> list[int]:
+    """amount split evenly over quantity units, the odd cents going to the first ones."""
+    share, odd = divmod(amount, quantity)
+    return [share + 1] * odd + [share] * (quantity - odd)
+
+
 def _buy_x_get_y(
     rule: DiscountRule, lines: Sequence[PricingLine], left: Mapping[uuid.UUID, Money], b: Basket
 ) -> Taken | NotApplicable:
     group = (rule.buy_quantity or 1) + (rule.get_quantity or 1)
-    # Each unit is worth its share of what is left of its line.
+    # Each unit is worth its share of what is left of its line (as Money.allocate splits it).
     units = [
-        (part.amount, line.id, index)
+        (amount, line.id, index)
         for line in lines
-        for index, part in enumerate(left[line.id].allocate([1] * line.quantity))
+        for index, amount in enumerate(_unit_shares(left[line.id].amount, line.quantity))
     ]
     groups = len(units) // group
     if groups == 0:

@@ -13,9 +13,15 @@ from datetime import datetime
 from typing import Any
 
 from emporium.contexts.pricing.result import Reason
-from emporium.contexts.pricing.terms import Customer, DiscountRule, PricingLine, RuleKind
+from emporium.contexts.pricing.terms import (
+    Customer,
+    DiscountRule,
+    PricingLine,
+    RuleKind,
+    money_sum,
+)
 from emporium.kernel.clock import isoformat
-from emporium.kernel.money import Money, total
+from emporium.kernel.money import Money
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,7 @@ def scope(rule: DiscountRule, basket: Basket) -> tuple[PricingLine, ...] | NotAp
     if minimum is not None:
         # Rules about some items count those items; order-wide rules count the whole order.
         reached = (
-            total([basket.subtotals[line.id] for line in lines], basket.currency)
+            money_sum([basket.subtotals[line.id] for line in lines], basket.currency)
             if rule.names_items
             else basket.order_subtotal
         )

@@ -29,9 +29,15 @@ from emporium.contexts.pricing.result import (
     Totals,
 )
 from emporium.contexts.pricing.stacking import Stacked, stack
-from emporium.contexts.pricing.terms import DiscountRule, PriceEntry, PricingInput, PricingLine
+from emporium.contexts.pricing.terms import (
+    DiscountRule,
+    PriceEntry,
+    PricingInput,
+    PricingLine,
+    money_sum,
+)
 from emporium.contexts.pricing.vat import vat_part
-from emporium.kernel.money import Money, total
+from emporium.kernel.money import Money
 
 
 def _check(data: PricingInput) -> None:
@@ -81,15 +87,23 @@ def _subtotal(line: PricingLine, chosen: ChosenPrice) -> Money:
     return chosen.unit_price * line.quantity
 
 
+def _per_line(stacked: Stacked) -> dict[uuid.UUID, list[LineDiscount]]:
+    """Each line's discounts, in the order the rules were applied."""
+    found: dict[uuid.UUID, list[LineDiscount]] = defaultdict(list)
+    for rule, taken in stacked.applied:
+        for line_id, amount in taken.lines.items():
+            found[line_id].append(LineDiscount(rule.id, amount))
+    return found
+
+
 def _priced_line(
-    data: PricingInput, line: PricingLine, chosen: ChosenPrice, subtotal: Money, stacked: Stacked
+    data: PricingInput,
+    line: PricingLine,
+    chosen: ChosenPrice,
+    subtotal: Money,
+    discounts: tuple[LineDiscount, ...],
 ) -> PricedLine:
-    discounts = tuple(
-        LineDiscount(rule.id, taken.lines[line.id])
-        for rule, taken in stacked.applied
-        if line.id in taken.lines
-    )
-    discount = total([d.amount for d in discounts], data.currency)
+    discount = money_sum([d.amount for d in discounts], data.currency)
     gross = subtotal - discount
     rate = _rate(data, line.tax_category)
     vat = vat_part(gross, rate)
@@ -124,7 +138,7 @@ def _shipping(data: PricingInput, lines: list[PricedLine], discount: Money) -> P
     rates = sorted(weights)
     parts = gross.allocate([weights[rate] for rate in rates])
     vats = [vat_part(part, rate) for part, rate in zip(parts, rates, strict=True)]
-    vat = total(vats, gross.currency)
+    vat = money_sum(vats, gross.currency)
     return PricedShipping(data.shipping, discount, gross, gross - vat, vat)
 
 
@@ -154,27 +168,30 @@ def price(data: PricingInput) -> PricingResult:
         currency=data.currency,
         lines=tuple(line for line in ordered if not line.in_bundle),
         subtotals=subtotals,
-        order_subtotal=total(list(subtotals.values()), data.currency),
+        order_subtotal=money_sum(list(subtotals.values()), data.currency),
         customer=data.customer,
         codes=data.codes,
         now=data.now,
     )
     stacked = stack(data.rules, basket, data.shipping)
+    discounts = _per_line(stacked)
     priced = {
-        line.id: _priced_line(data, line, chosen[line.id], subtotals[line.id], stacked)
+        line.id: _priced_line(
+            data, line, chosen[line.id], subtotals[line.id], tuple(discounts.get(line.id, ()))
+        )
         for line in ordered
     }
-    ship_discount = total([taken.shipping for _, taken in stacked.applied], data.currency)
+    ship_discount = money_sum([taken.shipping for _, taken in stacked.applied], data.currency)
     shipping = _shipping(data, list(priced.values()), ship_discount)
     lines = [priced[line.id] for line in data.lines]
-    line_discount = total([line.discount for line in lines], data.currency)
+    line_discount = money_sum([line.discount for line in lines], data.currency)
     totals = Totals(
         subtotal=basket.order_subtotal,
         discount=line_discount + ship_discount,
         shipping=data.shipping,
-        vat=total([line.vat for line in lines], data.currency) + shipping.vat,
-        total=total([line.gross for line in lines], data.currency) + shipping.gross,
-        net=total([line.net for line in lines], data.currency) + shipping.net,
+        vat=money_sum([line.vat for line in lines], data.currency) + shipping.vat,
+        total=money_sum([line.gross for line in lines], data.currency) + shipping.gross,
+        net=money_sum([line.net for line in lines], data.currency) + shipping.net,
     )
     known = {rule.code for rule in data.rules if rule.code}
     explanation = Explanation(

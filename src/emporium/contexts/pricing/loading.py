@@ -135,18 +135,6 @@ async def load_rules(
     return tuple(rule_terms(row, customer_uses=uses.get(row.id, 0)) for row in rows)
 
 
-def _list_terms(row: PriceListRecord) -> PriceList:
-    return PriceList(
-        id=row.id,
-        name=row.name,
-        currency=row.currency,
-        customer_group_id=row.customer_group_id,
-        starts_at=row.starts_at,
-        ends_at=row.ends_at,
-        active=row.active,
-    )
-
-
 async def load_price_lists(
     session: AsyncSession, variant_ids: Iterable[uuid.UUID]
 ) -> tuple[PriceEntry, ...]:
@@ -154,20 +142,40 @@ async def load_price_lists(
     ids = list(dict.fromkeys(variant_ids))
     if not ids:
         return ()
+    entry, terms = PriceListEntryRecord, PriceListRecord
+    # Plain columns rather than ORM objects: this runs on every cart view.
     rows = await session.execute(
-        select(PriceListEntryRecord, PriceListRecord)
-        .join(PriceListRecord, PriceListRecord.id == PriceListEntryRecord.price_list_id)
-        .where(PriceListEntryRecord.variant_id.in_(ids))
-    )
-    return tuple(
-        PriceEntry(
-            price_list=_list_terms(terms),
-            variant_id=entry.variant_id,
-            price=Money(entry.amount, terms.currency),
-            min_quantity=entry.min_quantity,
+        select(
+            entry.variant_id,
+            entry.amount,
+            entry.min_quantity,
+            terms.id,
+            terms.name,
+            terms.currency,
+            terms.customer_group_id,
+            terms.starts_at,
+            terms.ends_at,
+            terms.active,
         )
-        for entry, terms in rows
+        .join(terms, terms.id == entry.price_list_id)
+        .where(entry.variant_id.in_(ids))
     )
+    lists: dict[uuid.UUID, PriceList] = {}
+    found = []
+    for row in rows:
+        price_list = lists.get(row.id) or PriceList(
+            id=row.id,
+            name=row.name,
+            currency=row.currency,
+            customer_group_id=row.customer_group_id,
+            starts_at=row.starts_at,
+            ends_at=row.ends_at,
+            active=row.active,
+        )
+        lists[row.id] = price_list
+        price = Money(row.amount, row.currency)
+        found.append(PriceEntry(price_list, row.variant_id, price, row.min_quantity))
+    return tuple(found)
 
 
 async def load_customer_group(
