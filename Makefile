@@ -21,9 +21,9 @@ $(STAMP): requirements.lock pyproject.toml
 demo: install
 	mkdir -p var
 	$(BIN)/emporium db upgrade
-	$(BIN)/emporium demo --products $${DEMO_PRODUCTS:-300}
+	$(BIN)/emporium demo --products $${DEMO_PRODUCTS:-2000}
 	@echo "Serving the demo shop at http://127.0.0.1:8000 (API docs at /docs)"
-	$(BIN)/emporium serve --host 127.0.0.1 --port 8000
+	EMPORIUM_LOG_JSON=$${EMPORIUM_LOG_JSON:-false} $(BIN)/emporium serve --host 127.0.0.1 --port 8000
 
 serve: install
 	$(BIN)/emporium db upgrade

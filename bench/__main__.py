@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import pricing, search
+from bench import pricing, search, store
 
 BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "search": search.main,
+    "store": store.main,
     "pricing": pricing.main,
 }
 

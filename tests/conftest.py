@@ -146,7 +146,7 @@ async def runtime(settings: Settings, clock: FakeClock) -> AsyncIterator[Runtime
     try:
         yield rt
     finally:
-        await rt.db.dispose()
+        await rt.aclose()
 
 
 @pytest.fixture

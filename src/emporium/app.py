@@ -49,7 +49,7 @@ def create_app(
         finally:
             if worker is not None:
                 await worker.stop()
-            await runtime.db.dispose()
+            await runtime.aclose()
 
     app = FastAPI(
         title="Emporium",

@@ -6,9 +6,9 @@ import uuid
 
 from emporium.contexts import identity, search
 from emporium.contexts.catalog import subscribers as catalog_subscribers
-from emporium.contexts.catalog.media import LocalMediaStorage
+from emporium.contexts.catalog.media import build_media_storage
 from emporium.kernel import jobs
-from emporium.kernel.cache import build_cache
+from emporium.kernel.cache import RedisCache, build_cache
 from emporium.kernel.clock import Clock, SystemClock
 from emporium.kernel.db import Database
 from emporium.kernel.http import idempotency
@@ -39,10 +39,22 @@ def _wire_contexts(runtime: Runtime) -> None:
         clock=runtime.clock,
         redis_url=settings.redis_url,
     )
+    runtime.on_close(login_limiter.aclose)
     identity.wire(runtime, login_limiter=login_limiter)
     cache = build_cache(settings.redis_url)
     runtime.provide("cache", cache)
-    runtime.provide("media", LocalMediaStorage(settings.media_dir))
+    if isinstance(cache, RedisCache):
+        runtime.on_close(cache.close)
+    runtime.provide(
+        "media",
+        build_media_storage(
+            media_dir=settings.media_dir,
+            bucket=settings.media_s3_bucket,
+            endpoint_url=settings.media_s3_endpoint_url,
+            region=settings.media_s3_region,
+            public_base_url=settings.media_public_base_url,
+        ),
+    )
     runtime.subscribers.add(catalog_subscribers.cache_invalidator(cache))
     engine = search.build_engine(settings, runtime.db)
     runtime.provide(search.SEARCH, engine)

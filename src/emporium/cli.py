@@ -66,7 +66,7 @@ def with_runtime(settings: Settings, work: Callable[[Runtime], Awaitable[int]]) 
         try:
             return await work(runtime)
         finally:
-            await runtime.db.dispose()
+            await runtime.aclose()
 
     return run_async(run())
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from emporium.contexts import catalog, identity
+from emporium.contexts import catalog, identity, search
+from emporium.kernel import dispatcher
 from emporium.kernel.http.auth import Role
 from emporium.kernel.runtime import Runtime
+from emporium.kernel.uow import UnitOfWork
 
 PASSWORD = "demo-password-1"
 
@@ -57,4 +59,12 @@ async def load_demo(runtime: Runtime, *, products: int) -> DemoSummary:
             currency=runtime.settings.default_currency,
         )
         await uow.commit()
+    # The index and the detail cache mirror current state: rebuild them once rather than
+    # replaying every product_created event the bulk load wrote.
+    await search.reindex(runtime, runtime.services[search.SEARCH])
+    await dispatcher.catch_up(runtime, catalog.CACHE_INVALIDATOR, _nothing_cached)
     return DemoSummary(loaded=True, products=count, seconds=time.perf_counter() - started)
+
+
+async def _nothing_cached(uow: UnitOfWork) -> None:
+    """A fresh process has an empty cache: there is nothing to rebuild."""

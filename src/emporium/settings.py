@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     access_token_ttl_seconds: int = Field(900, ge=30)
     refresh_token_ttl_seconds: int = Field(30 * 24 * 3600, ge=60)
     media_dir: Path = VAR_DIR / "media"
+    # S3-compatible object storage for media (used when a bucket is set); credentials come
+    # from the usual AWS environment variables or instance role.
+    media_s3_bucket: str | None = None
+    media_s3_endpoint_url: str | None = None
+    media_s3_region: str = "eu-central-1"
+    media_public_base_url: str | None = None
     search_engine: Literal["auto", "embedded", "postgres"] = "auto"
     search_index_dir: Path = VAR_DIR / "search-index"
     max_body_bytes: int = 1024 * 1024

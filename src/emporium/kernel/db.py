@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, event
+from sqlalchemy import JSON, DateTime, MetaData, Table, TypeDecorator, bindparam, event, insert
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
@@ -163,3 +163,31 @@ def is_unique_violation(exc: Exception, table: str, column: str) -> bool:
     """Whether exc is a unique-constraint failure on table.column (SQLite or PostgreSQL)."""
     text = str(getattr(exc, "orig", exc))
     return f"{table}.{column}" in text or f"uq_{table}_{column}" in text
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table behind a mapped class, for bulk executemany without ORM bookkeeping."""
+    return cast(Table, model.__table__)
+
+
+async def bulk_insert(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows with one driver executemany, converting values once per column.
+
+    For imports and demo data: it skips SQLAlchemy's per-row parameter bookkeeping, which
+    is most of the cost at hundreds of thousands of rows. Every row needs every column key.
+    """
+    if not rows:
+        return
+    connection = await session.connection()
+    dialect = connection.dialect
+    columns = [c for c in table.columns if c.key in rows[0]]
+    compiled = (
+        insert(table).values({c.key: bindparam(c.key) for c in columns}).compile(dialect=dialect)
+    )
+    order = compiled.positiontup or [c.key for c in columns]
+    processors = {c.key: c.type._cached_bind_processor(dialect) for c in columns}
+    plan = [(key, processors[key]) for key in order]
+    params = [
+        tuple(process(row[key]) if process else row[key] for key, process in plan) for row in rows
+    ]
+    await connection.exec_driver_sql(str(compiled), params)

@@ -15,6 +15,7 @@ as it was read: every gap below it is a rolled-back transaction.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -149,6 +150,27 @@ async def replay(runtime: Runtime, name: str) -> None:
         await subscriber.reset(uow)
         await uow.commit()
     log.info("subscriber_replay_started", subscriber=name)
+
+
+async def catch_up(
+    runtime: Runtime, name: str, rebuild: Callable[[UnitOfWork], Awaitable[None]]
+) -> int:
+    """Rebuild a read model from the current state and move its checkpoint to the head.
+
+    For read models that only mirror current state (a search index, a cache): after a bulk
+    load, rebuilding beats replaying every event one by one. The head is read before the
+    state is, so events committed meanwhile are still delivered later (handlers of such read
+    models are idempotent upserts). Returns the new checkpoint.
+    """
+    async with runtime.uow() as uow:
+        row = await _claim(uow, name, skip_locked=False)
+        assert row is not None, "a subscription row is created when missing"
+        head = await event_log.head_position(uow.session)
+        await rebuild(uow)
+        _settle(row, head, runtime.clock.now())
+        await uow.commit()
+    log.info("subscriber_caught_up", subscriber=name, position=head)
+    return head
 
 
 async def subscriber_statuses(runtime: Runtime) -> list[SubscriberStatus]:

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from emporium.kernel.clock import isoformat
-from emporium.kernel.db import Base, JSONType, UTCDateTime, UUIDType
+from emporium.kernel.db import Base, JSONType, UTCDateTime, UUIDType, bulk_insert, table_of
 from emporium.kernel.ids import new_id
 from emporium.kernel.money import Money
 
@@ -171,8 +171,12 @@ async def append(
     *,
     occurred_at: datetime,
     metadata: dict[str, Any] | None = None,
+    returning: bool = True,
 ) -> list[int]:
-    """Append events in the caller's transaction, in commit order; returns their positions."""
+    """Append events in the caller's transaction, in commit order; returns their positions.
+
+    Bulk loads pass returning=False: one plain executemany, no positions read back.
+    """
     if not events:
         return []
     meta = {**context_metadata(), **(metadata or {})}
@@ -194,10 +198,15 @@ async def append(
         }
         for ev in events
     ]
-    result = await session.execute(
-        insert(EventRecord).returning(EventRecord.position, sort_by_parameter_order=True), rows
-    )
-    positions = list(result.scalars())
+    positions: list[int] = []
+    if returning:
+        result = await session.execute(
+            insert(EventRecord).returning(EventRecord.position, sort_by_parameter_order=True), rows
+        )
+        positions = list(result.scalars())
+    else:
+        table = table_of(EventRecord)
+        await bulk_insert(session, table, [{**r, "metadata": r.pop("meta")} for r in rows])
     if is_postgres:
         await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
     return positions

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -26,6 +27,7 @@ class Runtime:
     subscribers: SubscriberRegistry = field(default_factory=SubscriberRegistry)
     jobs: JobRegistry = field(default_factory=JobRegistry)
     services: dict[str, Any] = field(default_factory=dict)
+    _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def uow(self) -> UnitOfWork:
         """A new unit of work (one transaction)."""
@@ -40,3 +42,14 @@ class Runtime:
 
     def provide(self, key: str, value: Any) -> None:
         self.services[key] = value
+
+    def on_close(self, closer: Callable[[], Awaitable[None]]) -> None:
+        """Register something to close when the process shuts down (clients, pools)."""
+        self._closers.append(closer)
+
+    async def aclose(self) -> None:
+        """Close registered clients, then the database engine."""
+        for closer in reversed(self._closers):
+            await closer()
+        self._closers.clear()
+        await self.db.dispose()

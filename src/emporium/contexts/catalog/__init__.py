@@ -23,9 +23,11 @@ from emporium.contexts.catalog.search_feed import (
     products_in_category,
     products_of_vendor,
 )
+from emporium.contexts.catalog.subscribers import CACHE_INVALIDATOR
 from emporium.contexts.catalog.vendors import approve_vendor, register_vendor, suspend_vendor
 
 __all__ = [
+    "CACHE_INVALIDATOR",
     "PRODUCT_VIEW_EVENTS",
     "DemoVendors",
     "ProductGroups",

@@ -29,6 +29,7 @@ from emporium.contexts.catalog.models import (
     Variant,
 )
 from emporium.contexts.catalog.slugs import slugify
+from emporium.kernel.db import bulk_insert, table_of
 from emporium.kernel.events import append
 from emporium.kernel.ids import new_id
 from emporium.kernel.uow import UnitOfWork
@@ -418,12 +419,13 @@ def _free_slug(base: str, taken: set[str]) -> str:
 async def _flush(session: AsyncSession, batch: _Batch, now: datetime) -> None:
     if not batch.products:
         return
-    await session.execute(insert(Product), batch.products)
-    await session.execute(insert(Variant), batch.variants)
-    await session.execute(insert(AttributeValue), batch.attributes)
+    # Core inserts: one executemany per table, without the ORM's per-row bookkeeping.
+    await bulk_insert(session, table_of(Product), batch.products)
+    await bulk_insert(session, table_of(Variant), batch.variants)
+    await bulk_insert(session, table_of(AttributeValue), batch.attributes)
     await inventory.bulk_create_items(session, batch.items, now=now)
     events: Sequence[ProductCreated] = [
         ProductCreated(id=p["id"], vendor_id=p["vendor_id"], slug=p["slug"], title=p["title"])
         for p in batch.products
     ]
-    await append(session, events, occurred_at=now, metadata={"actor": "demo"})
+    await append(session, events, occurred_at=now, metadata={"actor": "demo"}, returning=False)

@@ -48,6 +48,63 @@ class LocalMediaStorage:
         await asyncio.to_thread(lambda: (self.root / key).unlink(missing_ok=True))
 
 
+class S3MediaStorage:
+    """Objects in an S3-compatible bucket (AWS, MinIO, Ceph…), served from public_base_url."""
+
+    def __init__(
+        self,
+        bucket: str,
+        *,
+        public_base_url: str,
+        endpoint_url: str | None = None,
+        region: str = "eu-central-1",
+    ) -> None:
+        import boto3
+        from botocore.config import Config
+
+        self.bucket = bucket
+        self.public_base_url = public_base_url.rstrip("/")
+        # Checksums only when required: many S3-compatible servers reject or mangle the
+        # streaming (aws-chunked) uploads newer boto3 sends by default.
+        config = Config(
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+        )
+        # boto3 is synchronous: every call runs in a worker thread.
+        self._client = boto3.client(
+            "s3", endpoint_url=endpoint_url, region_name=region, config=config
+        )
+
+    async def put(self, key: str, data: bytes, content_type: str) -> str:
+        await asyncio.to_thread(
+            self._client.put_object,
+            Bucket=self.bucket,
+            Key=key,
+            Body=data,
+            ContentType=content_type,
+            CacheControl="public, max-age=31536000, immutable",
+        )
+        return f"{self.public_base_url}/{key}"
+
+    async def delete(self, key: str) -> None:
+        await asyncio.to_thread(self._client.delete_object, Bucket=self.bucket, Key=key)
+
+
+def build_media_storage(
+    *,
+    media_dir: Path,
+    bucket: str | None,
+    endpoint_url: str | None,
+    region: str,
+    public_base_url: str | None,
+) -> MediaStorage:
+    """S3 when a bucket is configured, else the local folder served at /media."""
+    if not bucket:
+        return LocalMediaStorage(media_dir)
+    base = public_base_url or f"{(endpoint_url or 'https://s3.amazonaws.com').rstrip('/')}/{bucket}"
+    return S3MediaStorage(bucket, public_base_url=base, endpoint_url=endpoint_url, region=region)
+
+
 def _write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")

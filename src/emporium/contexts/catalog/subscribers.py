@@ -14,6 +14,8 @@ from emporium.kernel.events import StoredEvent
 from emporium.kernel.registry import Subscriber
 from emporium.kernel.uow import UnitOfWork
 
+CACHE_INVALIDATOR = "catalog.cache_invalidator"
+
 
 def cache_invalidator(cache: Cache) -> Subscriber:
     """Frees cache memory; correctness never depends on it (reads check the version)."""
@@ -28,7 +30,7 @@ def cache_invalidator(cache: Cache) -> Subscriber:
             await cache.delete(*(cache_key(i) for i in ids))
 
     return Subscriber(
-        name="catalog.cache_invalidator",
+        name=CACHE_INVALIDATOR,
         handle=handle,
         types=[t for t in PRODUCT_VIEW_EVENTS if t != "catalog.category_changed"],
     )

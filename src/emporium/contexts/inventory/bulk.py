@@ -16,6 +16,7 @@ from emporium.contexts.inventory.models import (
     StockMovement,
 )
 from emporium.contexts.inventory.stock import DEFAULT_LOCATION
+from emporium.kernel.db import bulk_insert, table_of
 from emporium.kernel.ids import new_id
 
 
@@ -54,14 +55,16 @@ async def bulk_create_items(
     if not rows:
         return
     locations = await _default_locations(session, {r["vendor_id"] for r in rows}, now)
-    await session.execute(
-        insert(InventoryItem),
+    await bulk_insert(
+        session,
+        table_of(InventoryItem),
         [{**r, "reserved": 0, "low_stock_threshold": 0, "updated_at": now} for r in rows],
     )
     stocked = [r for r in rows if r["on_hand"]]
     if stocked:
-        await session.execute(
-            insert(StockLevel),
+        await bulk_insert(
+            session,
+            table_of(StockLevel),
             [
                 {
                     "variant_id": r["variant_id"],
@@ -71,8 +74,9 @@ async def bulk_create_items(
                 for r in stocked
             ],
         )
-        await session.execute(
-            insert(StockMovement),
+        await bulk_insert(
+            session,
+            table_of(StockMovement),
             [
                 {
                     "id": new_id(),

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 from emporium.contexts import catalog
 from emporium.contexts.search.port import SearchDocument, SearchEngine
+from emporium.kernel import dispatcher
 from emporium.kernel.events import StoredEvent
 from emporium.kernel.registry import Subscriber
 from emporium.kernel.runtime import Runtime
@@ -60,8 +61,15 @@ def indexer(engine: SearchEngine) -> Subscriber:
 
 
 async def reindex(runtime: Runtime, engine: SearchEngine) -> int:
-    """Rebuild the whole index from the catalog as it is now; returns the documents indexed."""
-    async with runtime.uow() as uow:
+    """Rebuild the whole index from the catalog as it is now; returns the documents indexed.
+
+    The indexer's checkpoint moves to the head in the same transaction, so it does not
+    re-index every past event afterwards (only the ones committed since).
+    """
+    count = 0
+
+    async def rebuild(uow: UnitOfWork) -> None:
+        nonlocal count
 
         async def documents() -> AsyncIterator[SearchDocument]:
             async for batch in catalog.all_documents(uow.session):
@@ -69,5 +77,6 @@ async def reindex(runtime: Runtime, engine: SearchEngine) -> int:
                     yield SearchDocument(**document)
 
         count = await engine.rebuild(documents(), session=uow.session)
-        await uow.commit()
+
+    await dispatcher.catch_up(runtime, INDEXER, rebuild)
     return count
