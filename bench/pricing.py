@@ -200,7 +200,7 @@ async def run_database(url: str, iterations: int) -> tuple[dict[str, float], Pri
 
         return await _timed(totals, iterations), data
     finally:
-        await runtime.db.dispose()
+        await runtime.aclose()
 
 
 async def _pure(data: PricingInput, iterations: int) -> dict[str, float]:
