@@ -8,7 +8,8 @@ The public facade other contexts may use:
   `release_redemption(uow, order_id)` when it is cancelled;
 - `snapshot(result, line_id)` for what an order line stores;
 - `prepare_bundle(session, bundle_id, choices)` for the lines a chosen bundle adds to a cart;
-- `vat_rates(session, country)` and `vat_part(gross, rate)`.
+- `vat_rates(session, country)` and `vat_part(gross, rate)`;
+- `seed_demo_pricing(uow, *, comics_vendor_id, club_member_ids)` for the demo data.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from emporium.contexts.pricing.bundle_terms import (
     validate_bundle_choice,
 )
 from emporium.contexts.pricing.codes import check_code, code_verdict
+from emporium.contexts.pricing.demo_data import seed_demo_pricing
 from emporium.contexts.pricing.engine import price
 from emporium.contexts.pricing.errors import (
     BundleNotFound,
@@ -120,6 +122,7 @@ __all__ = [
     "redeem",
     "release_redemption",
     "result_dict",
+    "seed_demo_pricing",
     "snapshot",
     "validate_bundle_choice",
     "vat_part",
