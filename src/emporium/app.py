@@ -77,14 +77,9 @@ def create_app(
         now=runtime.clock.now,
     )
     app.include_router(ops.router)
-    for router in (
-        identity.router,
-        catalog_api.router,
-        inventory_api.router,
-        pricing_api.router,
-        search.router,
-    ):
+    for router in (identity.router, catalog_api.router, inventory_api.router, search.router):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(pricing_api.router, prefix=API_PREFIX)
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     app.mount("/media", StaticFiles(directory=settings.media_dir, check_dir=False), name="media")
     app.include_router(admin.router, prefix=API_PREFIX)
