@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import search, store
+from bench import pricing, search, store
 
 BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "search": search.main,
     "store": store.main,
+    "pricing": pricing.main,
 }
 
 

@@ -14,6 +14,7 @@ from emporium.bootstrap import build_runtime
 from emporium.contexts import identity, payments, search, shipping
 from emporium.contexts.catalog import api as catalog_api
 from emporium.contexts.inventory import api as inventory_api
+from emporium.contexts.pricing import api as pricing_api
 from emporium.kernel import dispatcher
 from emporium.kernel.clock import Clock
 from emporium.kernel.http import admin, admin_sagas, ops
@@ -85,6 +86,7 @@ def create_app(
         shipping.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(pricing_api.router, prefix=API_PREFIX)
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     app.mount("/media", StaticFiles(directory=settings.media_dir, check_dir=False), name="media")
     app.include_router(admin.router, prefix=API_PREFIX)

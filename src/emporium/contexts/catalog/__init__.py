@@ -8,8 +8,10 @@ from __future__ import annotations
 from emporium.contexts.catalog.demo_data import DemoVendors, seed_demo_catalog
 from emporium.contexts.catalog.events import PRODUCT_VIEW_EVENTS
 from emporium.contexts.catalog.lookups import (
+    ProductGroups,
     VariantInfo,
     VendorInfo,
+    product_groups,
     suspended_vendor_ids,
     variant_infos,
     vendor_info,
@@ -28,6 +30,7 @@ __all__ = [
     "CACHE_INVALIDATOR",
     "PRODUCT_VIEW_EVENTS",
     "DemoVendors",
+    "ProductGroups",
     "ProductStatus",
     "TaxCategory",
     "VariantInfo",
@@ -36,6 +39,7 @@ __all__ = [
     "all_documents",
     "approve_vendor",
     "product_documents",
+    "product_groups",
     "products_in_category",
     "products_of_vendor",
     "register_vendor",

@@ -11,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from emporium.contexts.catalog.models import (
+    Category,
+    CollectionProduct,
     Product,
     ProductStatus,
     Variant,
@@ -74,6 +76,44 @@ async def variant_infos(
             and vendor_status == VendorStatus.APPROVED,
         )
     return infos
+
+
+@dataclass(frozen=True)
+class ProductGroups:
+    """Where a product sits: its category with every ancestor, and its collections."""
+
+    category_ids: frozenset[uuid.UUID]
+    collection_ids: frozenset[uuid.UUID]
+
+
+async def product_groups(
+    session: AsyncSession, product_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, ProductGroups]:
+    """Groups by product id (unknown ids are absent), for rules about categories/collections."""
+    ids = list(dict.fromkeys(product_ids))
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Product.id, Category.path)
+        .outerjoin(Category, Category.id == Product.category_id)
+        .where(Product.id.in_(ids))
+    )
+    # A category's path lists the ids from the root down to itself: "/<root>/<child>/".
+    categories = {
+        product_id: frozenset(uuid.UUID(part) for part in (path or "").split("/") if part)
+        for product_id, path in rows
+    }
+    collections: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for product_id, collection_id in await session.execute(
+        select(CollectionProduct.product_id, CollectionProduct.collection_id).where(
+            CollectionProduct.product_id.in_(ids)
+        )
+    ):
+        collections.setdefault(product_id, set()).add(collection_id)
+    return {
+        product_id: ProductGroups(category_ids, frozenset(collections.get(product_id, ())))
+        for product_id, category_ids in categories.items()
+    }
 
 
 @dataclass(frozen=True)
