@@ -1,7 +1,7 @@
 """Pricing: customer groups, price lists, discount rules and redemptions, bundles.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0009
 Create Date: 2026-11-22 01:00:43.856864
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from emporium.kernel.db import JSONType, UTCDateTime
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

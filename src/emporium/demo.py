@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from emporium.contexts import catalog, identity, search
+from emporium.contexts import catalog, identity, pricing, search
 from emporium.kernel import dispatcher
 from emporium.kernel.http.auth import Role
 from emporium.kernel.runtime import Runtime
@@ -31,7 +31,7 @@ async def load_demo(runtime: Runtime, *, products: int) -> DemoSummary:
         await identity.create_user(
             uow, "admin@example.com", PASSWORD, "Ada Admin", role=Role.ADMIN, passwords=passwords
         )
-        await identity.create_user(
+        buyer = await identity.create_user(
             uow, "buyer@example.com", PASSWORD, "Bea Buyer", role=Role.BUYER, passwords=passwords
         )
         vendor_ids = []
@@ -56,6 +56,12 @@ async def load_demo(runtime: Runtime, *, products: int) -> DemoSummary:
             uow,
             vendors=catalog.DemoVendors(*vendor_ids),
             count=products,
+            currency=runtime.settings.default_currency,
+        )
+        await pricing.seed_demo_pricing(
+            uow,
+            comics_vendor_id=vendor_ids[0],
+            club_member_ids=[buyer.id],
             currency=runtime.settings.default_currency,
         )
         await uow.commit()
