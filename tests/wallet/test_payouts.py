@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import httpx
+import pytest
 
 from emporium.contexts import wallet
 from emporium.kernel.clock import FakeClock
@@ -202,3 +204,18 @@ async def test_a_seller_sees_only_their_own_payouts(
 
     assert (await client.get(f"{PAYOUTS}/{payout['id']}", headers=other.headers)).status_code == 404
     assert (await client.get(PAYOUTS, headers=other.headers)).json()["items"] == []
+
+
+async def test_a_refused_payout_leaves_no_payout_behind_even_if_the_caller_commits(
+    runtime: Runtime,
+) -> None:
+    vendor = uuid.uuid4()
+    cmd = wallet.RequestPayout(vendor_id=vendor, amount=eur(100), iban=GOOD_IBAN, key="k")
+    async with runtime.uow() as uow:
+        with pytest.raises(wallet.InsufficientFunds):
+            await wallet.request_payout(uow, cmd)
+        await uow.commit()
+
+    async with runtime.db.read() as session:
+        assert await wallet.payouts.payouts_of(session, vendor, limit=10) == []
+    assert await run_due_jobs(runtime) == 0

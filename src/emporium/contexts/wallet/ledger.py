@@ -7,6 +7,11 @@ first transaction, posting it with other entries is refused; posted rows are nev
 transaction. Each account's balance is maintained in the same database transaction as its
 entries by one conditional UPDATE that also checks "must not go negative", so the check and
 the write are atomic; accounts are updated in id order, so two postings never deadlock.
+
+That order holds per posting. A unit of work that makes several postings touching shared
+accounts (gateway clearing, commission) should lock them all first with `lock_accounts`, or
+make one posting per unit of work (as the escrow functions expect to be called: one hold,
+release or refund per unit); otherwise PostgreSQL may detect a deadlock and abort one unit.
 """
 
 from __future__ import annotations

@@ -99,9 +99,18 @@ def normalized_iban(value: str) -> str:
 
 
 async def request_payout(uow: UnitOfWork, cmd: RequestPayout) -> PayoutView:
-    """Move amount from available to in transit and queue the transfer, once per key."""
+    """Move amount from available to in transit and queue the transfer, once per key.
+
+    Refused whole (409 INSUFFICIENT_FUNDS) when the available balance does not cover it:
+    no payout row stays behind, even if the caller catches the error and commits.
+    """
     positive(cmd.amount)
     iban = normalized_iban(cmd.iban)
+    async with uow.savepoint():
+        return await _request(uow, cmd, iban)
+
+
+async def _request(uow: UnitOfWork, cmd: RequestPayout, iban: str) -> PayoutView:
     inserted = await insert_if_absent(
         uow.session,
         Payout,

@@ -87,12 +87,10 @@ async def top_up(runtime: Runtime, cmd: TopUpWallet) -> TopUpView:
         async with runtime.uow() as uow:
             row = await settle_top_up(uow, row.id, news) or row
             await uow.commit()
+    if row.status == TopUpStatus.FAILED:
+        raise PaymentFailed(details={"reason": row.failure_reason, "top_up_id": str(row.id)})
     async with runtime.db.read() as session:
         wallet = await wallet_balance(session, cmd.buyer_id, cmd.amount.currency)
-    if row.status == TopUpStatus.FAILED:
-        raise PaymentFailed(
-            details={"reason": row.failure_reason, "top_up_id": str(row.id)},
-        )
     return TopUpView(
         row.id,
         TopUpStatus(row.status),
