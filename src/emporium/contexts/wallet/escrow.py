@@ -110,27 +110,10 @@ async def hold_in_escrow(
 ) -> HoldView:
     """Hold a captured fulfillment's money in escrow (clearing → escrow), once per fulfillment."""
     positive(amount)
-    now = uow.clock.now()
-    values = {
-        "id": new_id(),
-        "fulfillment_id": fulfillment_id,
-        "order_id": order_id,
-        "vendor_id": vendor_id,
-        "currency": amount.currency,
-        "amount": amount.amount,
-        "refunded_amount": 0,
-        "released_amount": 0,
-        "commission_amount": 0,
-        "status": HoldStatus.HELD.value,
-        "locked_until": locked_until,
-        "created_at": now,
-        "updated_at": now,
-    }
-    inserted = await insert_if_absent(uow.session, EscrowHold, values)
-    hold = await load_hold(uow.session, fulfillment_id=fulfillment_id)
+    wanted = (vendor_id, amount, order_id)
+    hold, inserted = await _insert_hold(uow, fulfillment_id, *wanted, locked_until)
     if not inserted:
-        same = (hold.vendor_id, hold.money(hold.amount), hold.order_id)
-        if same != (vendor_id, amount, order_id):
+        if (hold.vendor_id, hold.money(hold.amount), hold.order_id) != wanted:
             raise CauseConflict(
                 "This fulfillment is already held with another vendor or amount",
                 details={"fulfillment_id": str(fulfillment_id)},
@@ -154,6 +137,35 @@ async def hold_in_escrow(
     )
     uow.record(FundsLocked(**hold_event_fields(hold), amount=amount, locked_until=locked_until))
     return HoldView.of(hold)
+
+
+async def _insert_hold(
+    uow: UnitOfWork,
+    fulfillment_id: uuid.UUID,
+    vendor_id: uuid.UUID,
+    amount: Money,
+    order_id: uuid.UUID | None,
+    locked_until: datetime,
+) -> tuple[EscrowHold, bool]:
+    """The fulfillment's hold, and whether this call made it (concurrent callers make one)."""
+    now = uow.clock.now()
+    values = {
+        "id": new_id(),
+        "fulfillment_id": fulfillment_id,
+        "order_id": order_id,
+        "vendor_id": vendor_id,
+        "currency": amount.currency,
+        "amount": amount.amount,
+        "refunded_amount": 0,
+        "released_amount": 0,
+        "commission_amount": 0,
+        "status": HoldStatus.HELD.value,
+        "locked_until": locked_until,
+        "created_at": now,
+        "updated_at": now,
+    }
+    inserted = await insert_if_absent(uow.session, EscrowHold, values)
+    return await load_hold(uow.session, fulfillment_id=fulfillment_id), inserted
 
 
 async def load_hold(
@@ -197,25 +209,60 @@ async def _release(
 ) -> HoldView:
     if not Decimal(0) <= rate <= Decimal(1):
         raise ValidationFailed("A commission rate is between 0 and 1", details={"rate": str(rate)})
-    now = uow.clock.now()
+    hold = await _claim(uow, hold_id, reason, releasable)
+    gross = hold.money(hold.amount - hold.refunded_amount)
+    commission = gross.times(rate)
+    metadata = {**hold_metadata(hold), "commission_rate": rate, "reason": reason}
+    settled = await _pay_vendor(uow, hold, gross, commission, metadata)
+    hold.released_amount = (gross - commission).amount
+    hold.commission_amount = commission.amount
+    hold.updated_at = uow.clock.now()
+    if reason is not ReleaseReason.TIMER:
+        # Not from the timer's own run: cancelling a running job rolls its unit back.
+        await jobs.cancel(uow, key=timer_key(hold.id))
+    uow.record(
+        FundsReleased(
+            **hold_event_fields(hold),
+            amount=gross - commission - settled,
+            gross=gross,
+            commission=commission,
+            debt_settled=settled,
+            reason=reason.value,
+        )
+    )
+    return HoldView.of(hold)
+
+
+async def _claim(
+    uow: UnitOfWork, hold_id: uuid.UUID, reason: ReleaseReason, releasable: frozenset[HoldStatus]
+) -> EscrowHold:
+    """Mark the hold released if it still is in a releasable status; else HoldAlreadyResolved."""
     # The status guard is the whole race: of two releases, the second matches no row.
     claimed = await uow.session.execute(
         update(HOLDS)
         .where(HOLDS.c.id == hold_id, HOLDS.c.status.in_([s.value for s in releasable]))
-        .values(status=HoldStatus.RELEASED.value, release_reason=reason.value, released_at=now)
+        .values(
+            status=HoldStatus.RELEASED.value,
+            release_reason=reason.value,
+            released_at=uow.clock.now(),
+        )
         .returning(HOLDS.c.id)
     )
-    if claimed.first() is None:
-        hold = await load_hold(uow.session, hold_id=hold_id)
-        raise HoldAlreadyResolved(details={"hold_id": str(hold_id), "status": hold.status})
     hold = await load_hold(uow.session, hold_id=hold_id)
-    gross = hold.money(hold.amount - hold.refunded_amount)
-    commission = gross.times(rate)
-    vendor = hold.vendor_id
-    escrow = await account_for(uow, AccountKind.ESCROW, vendor, gross.currency)
-    earned = await account_for(uow, AccountKind.PLATFORM_COMMISSION, None, gross.currency)
-    receivable = await account_for(uow, AccountKind.VENDOR_RECEIVABLE, vendor, gross.currency)
-    available = await account_for(uow, AccountKind.VENDOR_AVAILABLE, vendor, gross.currency)
+    if claimed.first() is None:
+        raise HoldAlreadyResolved(details={"hold_id": str(hold_id), "status": hold.status})
+    return hold
+
+
+async def _pay_vendor(
+    uow: UnitOfWork, hold: EscrowHold, gross: Money, commission: Money, metadata: dict[str, Any]
+) -> Money:
+    """Post escrow → commission + vendor (its debt first); returns how much debt was settled."""
+    vendor, currency = hold.vendor_id, gross.currency
+    escrow = await account_for(uow, AccountKind.ESCROW, vendor, currency)
+    earned = await account_for(uow, AccountKind.PLATFORM_COMMISSION, None, currency)
+    receivable = await account_for(uow, AccountKind.VENDOR_RECEIVABLE, vendor, currency)
+    available = await account_for(uow, AccountKind.VENDOR_AVAILABLE, vendor, currency)
     balances = await lock_accounts(uow.session, [escrow, earned, receivable, available])
     # A vendor in debt (a refund after release it could not cover) pays it back first.
     debt = max(-balances[receivable.id].amount, 0)
@@ -227,25 +274,9 @@ async def _release(
         kind=TransactionKind.ESCROW_RELEASE,
         cause=Cause.of("hold", hold.id),
         entries=[(account, money) for account, money in legs if money],
-        metadata={**hold_metadata(hold), "commission_rate": rate, "reason": reason},
+        metadata=metadata,
     )
-    hold.released_amount = (gross - commission).amount
-    hold.commission_amount = commission.amount
-    hold.updated_at = now
-    if reason is not ReleaseReason.TIMER:
-        # Not from the timer's own run: cancelling a running job rolls its unit back.
-        await jobs.cancel(uow, key=timer_key(hold.id))
-    uow.record(
-        FundsReleased(
-            **hold_event_fields(hold),
-            amount=net,
-            gross=gross,
-            commission=commission,
-            debt_settled=settled,
-            reason=reason.value,
-        )
-    )
-    return HoldView.of(hold)
+    return settled
 
 
 async def dispute_hold(uow: UnitOfWork, hold_id: uuid.UUID) -> HoldView:

@@ -219,25 +219,8 @@ async def _post(
         if _shape(existing.entries) != sorted((a.id, m) for a, m in legs):
             raise CauseConflict(details={"kind": kind.value, "cause": to_json(cause)})
         return existing
-    posted: list[EntryView] = []
-    for account, amount in sorted(legs, key=lambda leg: leg[0].id):
-        row = (
-            await session.execute(
-                update(ACCOUNTS)
-                .where(
-                    ACCOUNTS.c.id == account.id,
-                    or_(
-                        ACCOUNTS.c.must_not_go_negative.is_(False),
-                        ACCOUNTS.c.balance + amount.amount >= 0,
-                    ),
-                )
-                .values(balance=ACCOUNTS.c.balance + amount.amount, version=ACCOUNTS.c.version + 1)
-                .returning(ACCOUNTS.c.balance, ACCOUNTS.c.version)
-            )
-        ).first()
-        if row is None:
-            raise InsufficientFunds(details=await _shortfall(session, account, amount))
-        posted.append(EntryView(account.id, amount, Money(row[0], amount.currency), row[1]))
+    # Id order: two postings over the same accounts lock them in the same order.
+    posted = [await _apply(session, a, m) for a, m in sorted(legs, key=lambda leg: leg[0].id)]
     await session.execute(
         insert(ENTRIES),
         [
@@ -254,6 +237,27 @@ async def _post(
         ],
     )
     return TransactionView(txn_id, kind, cause, now, metadata, tuple(posted))
+
+
+async def _apply(session: AsyncSession, account: AccountRef, amount: Money) -> EntryView:
+    """Move the balance by amount unless that takes a floored account below zero: one UPDATE."""
+    row = (
+        await session.execute(
+            update(ACCOUNTS)
+            .where(
+                ACCOUNTS.c.id == account.id,
+                or_(
+                    ACCOUNTS.c.must_not_go_negative.is_(False),
+                    ACCOUNTS.c.balance + amount.amount >= 0,
+                ),
+            )
+            .values(balance=ACCOUNTS.c.balance + amount.amount, version=ACCOUNTS.c.version + 1)
+            .returning(ACCOUNTS.c.balance, ACCOUNTS.c.version)
+        )
+    ).first()
+    if row is None:
+        raise InsufficientFunds(details=await _shortfall(session, account, amount))
+    return EntryView(account.id, amount, Money(row[0], amount.currency), row[1])
 
 
 def _shape(entries: Iterable[EntryView]) -> list[tuple[uuid.UUID, Money]]:
