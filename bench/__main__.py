@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import pricing, search, store
+from bench import ledger, pricing, search, store
 
 BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
+    "ledger": ledger.main,
     "search": search.main,
     "store": store.main,
     "pricing": pricing.main,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from functools import partial
 
-from emporium.contexts import identity, payments, search, shipping
+from emporium.contexts import identity, payments, search, shipping, wallet
 from emporium.contexts.catalog import subscribers as catalog_subscribers
 from emporium.contexts.catalog.media import build_media_storage
 from emporium.kernel import jobs, saga
@@ -69,3 +69,4 @@ def _wire_contexts(runtime: Runtime) -> None:
     runtime.provide("product_text_matcher", match)
     payments.wire(runtime)
     shipping.wire(runtime)
+    wallet.wire(runtime)

@@ -176,6 +176,26 @@ def sagas_recover(args: argparse.Namespace, settings: Settings) -> int:
     return with_runtime(settings, work)
 
 
+@command("ledger check")
+def ledger_check(args: argparse.Namespace, settings: Settings) -> int:
+    from emporium.contexts import wallet
+
+    async def work(runtime: Runtime) -> int:
+        async with runtime.db.read() as session:
+            totals = await wallet.trial_balance(session)
+            mismatches = await wallet.check_balances(session)
+        for currency, total in totals.items():
+            print(f"trial balance {currency}: {total}")
+        for bad in mismatches:
+            print(f"MISMATCH {bad.code}: balance {bad.balance}, entries sum {bad.entries_sum}")
+        if mismatches or any(totals.values()):
+            return 1
+        print("ledger balanced: every balance is the sum of its entries")
+        return 0
+
+    return with_runtime(settings, work)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="emporium", description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -209,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sagas = sub.add_parser("sagas", help="sagas").add_subparsers(dest="sub", required=True)
     sagas.add_parser("recover", help="resume or compensate sagas whose driver died")
+
+    ledger = sub.add_parser("ledger", help="ledger").add_subparsers(dest="sub", required=True)
+    ledger.add_parser("check", help="trial balance, and every balance against its entries")
 
     jobs = sub.add_parser("inventory", help="inventory").add_subparsers(dest="sub", required=True)
     jobs.add_parser("reconcile", help="recompute reserved counters from reservations")

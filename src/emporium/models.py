@@ -14,6 +14,8 @@ from emporium.contexts.pricing import models as pricing_models  # noqa: F401
 from emporium.contexts.search.models import postgres_metadata as search_postgres_metadata
 from emporium.contexts.shipping import models as shipping_models  # noqa: F401
 from emporium.contexts.shipping import sandbox as shipping_sandbox  # noqa: F401
+from emporium.contexts.wallet import models as wallet_models  # noqa: F401
+from emporium.contexts.wallet import sandbox as wallet_sandbox  # noqa: F401
 from emporium.kernel import dead_letters, dispatcher, events, jobs, saga_model  # noqa: F401
 from emporium.kernel.db import Base
 from emporium.kernel.http import idempotency  # noqa: F401
