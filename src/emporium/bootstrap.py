@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from functools import partial
 
-from emporium.contexts import identity, payments, search, shipping, wallet
+from emporium.contexts import identity, payments, pricing, search, shipping, wallet
 from emporium.contexts.catalog import subscribers as catalog_subscribers
 from emporium.contexts.catalog.media import build_media_storage
 from emporium.kernel import jobs, saga
@@ -46,6 +46,7 @@ def _wire_contexts(runtime: Runtime) -> None:
     identity.wire(runtime, login_limiter=login_limiter)
     cache = build_cache(settings.redis_url)
     runtime.provide("cache", cache)
+    runtime.provide(pricing.VAT_CACHE, pricing.VatRateCache())
     if isinstance(cache, RedisCache):
         runtime.on_close(cache.close)
     runtime.provide(

@@ -122,3 +122,20 @@ async def test_unique_item_detail_shows_one_available(
     product = await published_product(client, seller, variants=[graded_comic()])
     detail = (await client.get(f"/api/v1/store/products/{product['id']}")).json()
     assert detail["variants"][0]["available"] == 1
+
+
+async def test_a_vat_rate_edit_shows_in_product_detail_at_once(
+    client: httpx.AsyncClient, admin: AuthedUser
+) -> None:
+    seller = await approved_seller(client, admin)
+    product = await published_product(
+        client, seller, variants=[variant(price={"amount": 11900, "currency": "EUR"})]
+    )
+    url = f"/api/v1/store/products/{product['id']}"
+    assert (await client.get(url)).json()["variants"][0]["vat"]["amount"] == 1900
+    response = await client.put(
+        "/api/v1/admin/vat-rates/DE/standard", json={"rate": "0.16"}, headers=admin.headers
+    )
+    assert response.status_code == 200, response.text
+    # 119.00 gross at 16 %: net 102.59, VAT 16.41.
+    assert (await client.get(url)).json()["variants"][0]["vat"]["amount"] == 1641

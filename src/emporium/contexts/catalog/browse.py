@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import Select, exists, select, tuple_
+from sqlalchemy import ColumnElement, Select, exists, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from emporium.contexts import inventory
@@ -50,6 +50,7 @@ class Filters:
     attributes: list[tuple[str, str]] = field(default_factory=list)
     in_stock: bool = False
     product_ids: list[uuid.UUID] | None = None
+    price_orders: bool = False  # the listing is sorted by price
 
 
 def visible_products() -> Select[Any]:
@@ -75,15 +76,24 @@ async def apply_filters(session: AsyncSession, stmt: Select[Any], f: Filters) ->
         )
     if f.vendor_id is not None:
         stmt = stmt.where(Product.vendor_id == f.vendor_id)
+    # When the order comes from another index, keep the price range out of index choice:
+    # walking the sort order and checking each row beats sorting every cheap product.
+    price_min: ColumnElement[Any] = Product.price_min.expression
+    price_max: ColumnElement[Any] = Product.price_max.expression
+    if not f.price_orders:
+        price_min, price_max = price_min + 0, price_max + 0
     if f.min_price is not None:
-        stmt = stmt.where(Product.price_max >= f.min_price)
+        stmt = stmt.where(price_max >= f.min_price)
     if f.max_price is not None:
-        stmt = stmt.where(Product.price_min <= f.max_price)
+        stmt = stmt.where(price_min <= f.max_price)
     for key, value in f.attributes:
+        # Correlated: one primary-key probe per candidate row, in the listing's own order.
         stmt = stmt.where(
-            Product.id.in_(
+            exists(
                 select(AttributeValue.product_id).where(
-                    AttributeValue.key == key, AttributeValue.value == normalise_value(value)
+                    AttributeValue.product_id == Product.id,
+                    AttributeValue.key == key,
+                    AttributeValue.value == normalise_value(value),
                 )
             )
         )
@@ -93,7 +103,7 @@ async def apply_filters(session: AsyncSession, stmt: Select[Any], f: Filters) ->
                 select(Variant.id).where(
                     Variant.product_id == Product.id,
                     Variant.archived_at.is_(None),
-                    Variant.id.in_(inventory.in_stock_variant_ids()),
+                    inventory.has_stock(Variant.id),
                 )
             )
         )
@@ -270,6 +280,7 @@ async def get_products(
         max_price=max_price,
         attributes=parse_attribute_filters(attr or []),
         in_stock=in_stock,
+        price_orders=sort in (Sort.PRICE_ASC, Sort.PRICE_DESC),
     )
     if q and q.strip():
         matcher = runtime.services.get("product_text_matcher")

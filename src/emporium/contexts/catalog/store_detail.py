@@ -34,14 +34,29 @@ def cache_key(product_id: uuid.UUID | str) -> str:
     return f"product:{product_id}"
 
 
-async def _current_version(session: AsyncSession, id_or_slug: str) -> tuple[uuid.UUID, int]:
+async def _current_state(
+    session: AsyncSession, id_or_slug: str
+) -> tuple[uuid.UUID, int, dict[str, int]]:
+    """The product's id and version, and what each variant has available: one round trip."""
     key = parse_id(id_or_slug)
-    stmt = visible_products().with_only_columns(Product.id, Product.version)
-    stmt = stmt.where(Product.id == key if key else Product.slug == id_or_slug[:220])
-    row = (await session.execute(stmt)).first()
-    if row is None:
+    stock = inventory.stock_rows().subquery()
+    stmt = (
+        visible_products()
+        .with_only_columns(
+            Product.id, Product.version, stock.c.variant_id, stock.c.on_hand, stock.c.reserved
+        )
+        .outerjoin(stock, stock.c.product_id == Product.id)
+        .where(Product.id == key if key else Product.slug == id_or_slug[:220])
+    )
+    rows = (await session.execute(stmt)).all()
+    if not rows:
         raise ProductNotFound()
-    return row[0], row[1]
+    available = {
+        str(variant_id): max(on_hand - reserved, 0)
+        for _, _, variant_id, on_hand, reserved in rows
+        if variant_id is not None
+    }
+    return rows[0][0], rows[0][1], available
 
 
 async def _build(session: AsyncSession, product_id: uuid.UUID, version: int) -> dict[str, Any]:
@@ -95,27 +110,29 @@ async def _build(session: AsyncSession, product_id: uuid.UUID, version: int) -> 
 
 
 async def product_detail(
-    session: AsyncSession, cache: Cache, id_or_slug: str, *, country: str
+    session: AsyncSession,
+    cache: Cache,
+    id_or_slug: str,
+    *,
+    country: str,
+    vat_rates: pricing.VatRateCache,
 ) -> dict[str, Any]:
     """The buyer's view of a product, with availability and the VAT part for country."""
-    product_id, version = await _current_version(session, id_or_slug)
+    product_id, version, available = await _current_state(session, id_or_slug)
     body = await cache.get(cache_key(product_id))
     if body is None or body.get("version") != version:
         body = await _build(session, product_id, version)
         await cache.set(cache_key(product_id), body, ttl_seconds=TTL_SECONDS)
-    variant_ids = [uuid.UUID(v["id"]) for v in body["variants"]]
-    stock = await inventory.availability(session, variant_ids)
-    rates = await pricing.vat_rates(session, country)
+    rates = await vat_rates.rates(session, country)
     variants = []
     for v in body["variants"]:
-        level = stock.get(uuid.UUID(v["id"]))
         price = Money(**v["price"])
         rate = rates.get(v["tax_category"], rates.get("standard", Decimal(0)))
         vat = pricing.vat_part(price, rate) if rate else Money.zero(price.currency)
         variants.append(
             {
                 **v,
-                "available": level.available if level else 0,
+                "available": available.get(v["id"], 0),
                 "vat": vat.to_dict(),
                 "vat_rate": str(rate),
             }
@@ -137,4 +154,5 @@ async def get_product(
             cache,
             id_or_slug,
             country=(country or runtime.settings.default_country).upper(),
+            vat_rates=runtime.services[pricing.VAT_CACHE],
         )

@@ -10,7 +10,9 @@ from emporium.contexts.inventory.errors import InsufficientInventory
 from emporium.contexts.inventory.queries import (
     Availability,
     availability,
+    has_stock,
     in_stock_variant_ids,
+    stock_rows,
 )
 from emporium.contexts.inventory.stock import AdjustStock, adjust_stock, create_item
 
@@ -22,5 +24,7 @@ __all__ = [
     "availability",
     "bulk_create_items",
     "create_item",
+    "has_stock",
     "in_stock_variant_ids",
+    "stock_rows",
 ]

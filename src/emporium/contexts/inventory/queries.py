@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from emporium.contexts.inventory.errors import InventoryItemNotFound
@@ -49,9 +49,36 @@ async def availability(
     return {vid: Availability(on_hand, reserved) for vid, on_hand, reserved in rows}
 
 
+def stock_rows() -> Select[uuid.UUID, uuid.UUID, int, int]:
+    """(product_id, variant_id, on_hand, reserved) per variant, to join onto a product read.
+
+    Lets the storefront read a product's version and its stock in one round trip.
+    """
+    return select(
+        InventoryItem.product_id,
+        InventoryItem.variant_id,
+        InventoryItem.on_hand,
+        InventoryItem.reserved,
+    )
+
+
 def in_stock_variant_ids() -> Select[Any]:
     """A subquery of the variants with something available, for catalog filters."""
     return select(InventoryItem.variant_id).where(InventoryItem.on_hand > InventoryItem.reserved)
+
+
+def has_stock(variant_id: Any) -> ColumnElement[bool]:
+    """A correlated condition: the variant in `variant_id` has something available.
+
+    Catalog filters use it per candidate row, so a listing never materialises the list of
+    every in-stock variant.
+    """
+    return exists(
+        select(InventoryItem.variant_id).where(
+            InventoryItem.variant_id == variant_id,
+            InventoryItem.on_hand > InventoryItem.reserved,
+        )
+    )
 
 
 class MovementRead(BaseModel):

@@ -70,10 +70,17 @@ from emporium.contexts.pricing.terms import (
     TierBasis,
     normalize_code,
 )
-from emporium.contexts.pricing.vat import EU_VAT_RATES, vat_part, vat_rates
+from emporium.contexts.pricing.vat import (
+    EU_VAT_RATES,
+    VAT_CACHE,
+    VatRateCache,
+    vat_part,
+    vat_rates,
+)
 
 __all__ = [
     "EU_VAT_RATES",
+    "VAT_CACHE",
     "AppliedRule",
     "BundleChoice",
     "BundleLine",
@@ -107,6 +114,7 @@ __all__ = [
     "Tier",
     "TierBasis",
     "Totals",
+    "VatRateCache",
     "VatRateMissing",
     "build_input",
     "check_code",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select
@@ -58,3 +59,31 @@ async def vat_rates(session: AsyncSession, country: str) -> dict[str, Decimal]:
     rates = {category: Decimal(rate) for category, rate in rows}
     rates.setdefault("zero", Decimal(0))
     return rates
+
+
+VAT_CACHE = "pricing.vat_cache"
+
+
+class VatRateCache:
+    """Rates per country held for a few seconds: the storefront asks on every product view.
+
+    An edit in this process clears it at once; other API processes see it within
+    `ttl_seconds` (rates change a few times a year, and the gross price never depends on
+    them: only the VAT part shown beside it).
+    """
+
+    def __init__(self, ttl_seconds: float = 5.0) -> None:
+        self._ttl = ttl_seconds
+        self._entries: dict[str, tuple[float, dict[str, Decimal]]] = {}
+
+    async def rates(self, session: AsyncSession, country: str) -> dict[str, Decimal]:
+        key = country.upper()
+        entry = self._entries.get(key)
+        if entry is not None and entry[0] > time.monotonic():
+            return entry[1]
+        rates = await vat_rates(session, key)
+        self._entries[key] = (time.monotonic() + self._ttl, rates)
+        return rates
+
+    def invalidate(self) -> None:
+        self._entries.clear()

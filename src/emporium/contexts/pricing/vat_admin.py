@@ -15,6 +15,7 @@ from emporium.contexts import catalog
 from emporium.contexts.pricing.events import VatRateChanged
 from emporium.contexts.pricing.models import VatRate
 from emporium.contexts.pricing.schemas import DecimalOut
+from emporium.contexts.pricing.vat import VAT_CACHE, VatRateCache
 from emporium.kernel.errors import ValidationFailed
 from emporium.kernel.http.auth import AdminPrincipal
 from emporium.kernel.http.deps import RuntimeDep
@@ -101,4 +102,7 @@ async def put_vat_rate(
     async with runtime.uow() as uow:
         row = await set_vat_rate(uow, country=country, tax_category=tax_category, rate=body.rate)
         await uow.commit()
+    cache = runtime.services.get(VAT_CACHE)
+    if isinstance(cache, VatRateCache):
+        cache.invalidate()
     return VatRateRead.model_validate(row, from_attributes=True)
