@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from emporium import __version__
 from emporium.bootstrap import build_runtime
-from emporium.contexts import identity, search
+from emporium.contexts import cart, identity, search
 from emporium.contexts.catalog import api as catalog_api
 from emporium.contexts.inventory import api as inventory_api
 from emporium.kernel import dispatcher
@@ -76,7 +76,13 @@ def create_app(
         now=runtime.clock.now,
     )
     app.include_router(ops.router)
-    for router in (identity.router, catalog_api.router, inventory_api.router, search.router):
+    for router in (
+        identity.router,
+        catalog_api.router,
+        inventory_api.router,
+        cart.router,
+        search.router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
     settings.media_dir.mkdir(parents=True, exist_ok=True)
     app.mount("/media", StaticFiles(directory=settings.media_dir, check_dir=False), name="media")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from emporium.contexts import identity, search
+from emporium.contexts import cart, identity, inventory, search
 from emporium.contexts.catalog import subscribers as catalog_subscribers
 from emporium.contexts.catalog.media import LocalMediaStorage
 from emporium.kernel import jobs
@@ -40,6 +40,11 @@ def _wire_contexts(runtime: Runtime) -> None:
         redis_url=settings.redis_url,
     )
     identity.wire(runtime, login_limiter=login_limiter)
+    inventory.wire(runtime)
+    cart.wire(runtime)
+    runtime.services.setdefault(identity.LOGIN_HOOKS, []).append(
+        cart.login_hook(settings.reservation_ttl_seconds)
+    )
     cache = build_cache(settings.redis_url)
     runtime.provide("cache", cache)
     runtime.provide("media", LocalMediaStorage(settings.media_dir))
