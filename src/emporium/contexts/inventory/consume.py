@@ -15,7 +15,13 @@ from sqlalchemy import select, update
 from emporium.contexts.inventory import counter
 from emporium.contexts.inventory.errors import ReservationNotActive
 from emporium.contexts.inventory.events import ReservationConsumed
-from emporium.contexts.inventory.holds import ReservationView, current, end, expiry_key
+from emporium.contexts.inventory.holds import (
+    ReservationView,
+    current,
+    end,
+    expiry_key,
+    lock_item_of,
+)
 from emporium.contexts.inventory.models import ReservationStatus, StockLevel, StockMovement
 from emporium.kernel import jobs
 from emporium.kernel.ids import new_id
@@ -24,6 +30,7 @@ from emporium.kernel.uow import UnitOfWork
 
 async def consume(uow: UnitOfWork, reservation_id: uuid.UUID) -> ReservationView:
     """Turn the hold into sold stock; consuming it again is a no-op, a lapsed hold is 409."""
+    await lock_item_of(uow, reservation_id)
     ended = await end(uow, reservation_id, ReservationStatus.CONSUMED, "order allocation")
     if ended is None:
         held = await current(uow, reservation_id)

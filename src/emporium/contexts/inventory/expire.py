@@ -12,20 +12,26 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from emporium.contexts.inventory import counter
 from emporium.contexts.inventory.events import ReservationExpired
-from emporium.contexts.inventory.holds import ReservationView, end, expiry_key
+from emporium.contexts.inventory.holds import ReservationView, end, expiry_key, lock_item_of
 from emporium.contexts.inventory.models import Reservation, ReservationStatus
 from emporium.kernel import jobs
 from emporium.kernel.uow import UnitOfWork
 
 
 async def expire(
-    uow: UnitOfWork, reservation_id: uuid.UUID, *, announce: bool = True
+    uow: UnitOfWork,
+    reservation_id: uuid.UUID,
+    *,
+    announce: bool = True,
+    item_locked: bool = False,
 ) -> ReservationView | None:
     """Expire the reservation if it is active and due by the clock; None when it was not."""
+    if not item_locked:
+        await lock_item_of(uow, reservation_id)
     ended = await end(
         uow,
         reservation_id,
@@ -47,28 +53,11 @@ async def expire_overdue(
     announce: bool = True,
     keep: uuid.UUID | None = None,
 ) -> list[ReservationView]:
-    """Expire a variant's overdue holds whose timers have not run yet (all but keep).
-
-    Rows another transaction has locked are skipped, not waited for: that transaction is
-    ending, extending or expiring them right now. So a reclaim never waits on a hold, and
-    cannot close a circle of waits with the owner's own calls.
-    """
-    stmt = (
-        select(Reservation.id)
-        .where(
-            Reservation.variant_id == variant_id,
-            Reservation.status == ReservationStatus.ACTIVE,
-            Reservation.expires_at <= uow.clock.now(),
-        )
-        .order_by(Reservation.id)
-        .with_for_update(skip_locked=True)
-    )
-    if keep is not None:
-        stmt = stmt.where(Reservation.id != keep)
-    overdue = await uow.session.scalars(stmt)
+    """Expire the overdue holds of a variant whose item row the caller has locked (but keep)."""
+    overdue = await uow.session.scalars(_overdue(uow, variant_id, keep).order_by(Reservation.id))
     expired = []
     for reservation_id in list(overdue):
-        view = await expire(uow, reservation_id, announce=announce)
+        view = await expire(uow, reservation_id, announce=announce, item_locked=True)
         if view is not None:
             await jobs.cancel(uow, key=expiry_key(reservation_id))
             expired.append(view)
@@ -82,8 +71,12 @@ async def reclaim_and_take(
 
     Reclaiming first means a late timer never makes a buyer wait for stock nobody holds;
     the availability events tell the net change, not a flicker through "back in stock".
+    In the usual case (nothing overdue) this is one read and the one conditional UPDATE.
     """
-    reclaimed = await expire_overdue(uow, variant_id, announce=False, keep=keep)
+    reclaimed: list[ReservationView] = []
+    if await uow.session.scalar(select(_overdue(uow, variant_id, keep).exists())):
+        await counter.locked(uow, variant_id)
+        reclaimed = await expire_overdue(uow, variant_id, announce=False, keep=keep)
     state = await counter.take(uow, variant_id, quantity, announce=False)
     before = state.available + quantity - sum(r.quantity for r in reclaimed)
     counter.record_availability_change(uow, state, before)
@@ -93,3 +86,12 @@ async def reclaim_and_take(
 async def expire_job(payload: dict[str, Any], uow: UnitOfWork) -> None:
     """The timer's handler; running it late, twice or after a release changes nothing more."""
     await expire(uow, uuid.UUID(str(payload["reservation_id"])))
+
+
+def _overdue(uow: UnitOfWork, variant_id: uuid.UUID, keep: uuid.UUID | None) -> Select[Any]:
+    stmt = select(Reservation.id).where(
+        Reservation.variant_id == variant_id,
+        Reservation.status == ReservationStatus.ACTIVE,
+        Reservation.expires_at <= uow.clock.now(),
+    )
+    return stmt if keep is None else stmt.where(Reservation.id != keep)

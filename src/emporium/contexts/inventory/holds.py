@@ -6,8 +6,11 @@ the quantity back; everyone else sees no row and does nothing, so the stock come
 exactly once however they race.
 
 Lock order, the same in every use case so that no two transactions wait on each other in a
-circle: reservation rows (several: by variant, then id), then the variant's item row, then
-its level rows, then the job rows of timers.
+circle: first the variant's item row, then its reservation rows, then its level rows, then
+timer job rows. Every use case locks the item before it touches a hold, so holds of one
+variant change one transaction at a time, and a reserve that finds overdue holds waits for
+whoever is ending them instead of failing beside them. A transaction that touches several
+variants takes them in ascending variant id order (reserve_many and the cart merge do).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, RowMapping, select, update
 
+from emporium.contexts.inventory import counter
 from emporium.contexts.inventory.errors import ReservationNotActive, ReservationNotFound
 from emporium.contexts.inventory.models import Reservation, ReservationStatus
 from emporium.kernel import jobs
@@ -139,8 +143,19 @@ async def end(
     return ReservationView.of(row) if row is not None else None
 
 
+async def lock_item_of(uow: UnitOfWork, reservation_id: uuid.UUID) -> uuid.UUID | None:
+    """Lock the item row of the reservation's variant (the first lock); None if unknown."""
+    variant_id = await uow.session.scalar(
+        select(Reservation.variant_id).where(Reservation.id == reservation_id)
+    )
+    if variant_id is not None:
+        await counter.locked(uow, variant_id)
+    return variant_id
+
+
 async def active(uow: UnitOfWork, reservation_id: uuid.UUID) -> ReservationView:
-    """The reservation, locked for this transaction; 409 when it has already ended."""
+    """The reservation, locked (its item first) for this transaction; 409 once it has ended."""
+    await lock_item_of(uow, reservation_id)
     held = await current(uow, reservation_id, lock=True)
     if held.status != ReservationStatus.ACTIVE:
         raise ReservationNotActive(

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 
 from emporium.contexts.inventory import counter
 from emporium.contexts.inventory.events import ReservationDriftDetected
@@ -59,15 +59,18 @@ async def reconcile(uow: UnitOfWork) -> ReconcileReport:
     """Expire overdue holds, then make each drifted counter equal its active holds' sum."""
     session = uow.session
     overdue = await session.scalars(
-        select(distinct(Reservation.variant_id)).where(
+        select(Reservation.variant_id)
+        .where(
             Reservation.status == ReservationStatus.ACTIVE,
             Reservation.expires_at <= uow.clock.now(),
         )
+        .distinct()
     )
     suspects = set(overdue) | set(await session.scalars(_drifted()))
     expired, drifts = 0, []
     # One variant after another in id order: the order every multi-variant writer locks in.
     for variant_id in sorted(suspects):
+        await counter.locked(uow, variant_id)
         expired += len(await expire_overdue(uow, variant_id))
         drift = await _repair(uow, variant_id)
         if drift is not None:

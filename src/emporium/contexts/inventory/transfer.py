@@ -42,7 +42,7 @@ async def merge_reservations(
 ) -> ReservationView:
     """Move every unit of source into target (same variant, both active); no stock moves.
 
-    The target keeps its expiry. Both rows are locked in id order, like every multi-row lock.
+    The target keeps its expiry. The item is locked first, then both rows in id order.
     """
     if source_id == target_id:
         raise ValidationFailed("A hold cannot be merged into itself")
