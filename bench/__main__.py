@@ -5,10 +5,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import search
+from bench import reservations, search
 
 BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "search": search.main,
+    "reservations": reservations.main,
 }
 
 
