@@ -107,6 +107,8 @@ async def test_the_cli_reconciles_on_demand(
     await _corrupt(runtime, variant_id, 4)
     monkeypatch.setenv("EMPORIUM_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("EMPORIUM_SECRET_KEY", settings.secret_key)
+    monkeypatch.setenv("EMPORIUM_MEDIA_DIR", str(settings.media_dir))
+    monkeypatch.setenv("EMPORIUM_SEARCH_INDEX_DIR", str(settings.search_index_dir))
     # The CLI runs its own event loop, as it does from a shell.
     exit_code = await asyncio.to_thread(cli.main, ["inventory", "reconcile"])
     assert exit_code == 0
