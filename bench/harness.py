@@ -153,6 +153,10 @@ def server(url: str, *, workers: int = 1, env: dict[str, str] | None = None) -> 
                 base_url = f"http://127.0.0.1:{port}"
                 _wait_ready(base_url, process, log)
                 yield base_url
+            except BaseException:
+                tail = log.read_text(errors="replace")[-4000:]
+                print(f"--- emporium serve's log (end) ---\n{tail}", file=sys.stderr)
+                raise
             finally:
                 process.send_signal(signal.SIGTERM)
                 try:

@@ -1,7 +1,7 @@
 """Reservation benchmarks over real sockets against `emporium serve`, per database.
 
 `python -m bench reservations [--database sqlite|postgresql|URL] [--racers 500]
- [--variants 10000] [--clients 12] [--requests 4000]`
+ [--variants 10000] [--clients 12] [--requests 4000] [--dispatcher off|inline]`
 
 - Hot item: `--racers` guest carts add the same unique comic at the same moment (one
   `POST /store/carts/{id}/items` each, all in flight at once). Exactly one must win (201),
@@ -13,6 +13,9 @@
   409s are counted, not hidden.
 
 Without --database both SQLite and PostgreSQL run (PostgreSQL from a throwaway cluster).
+The server runs with `EMPORIUM_DISPATCHER=off` unless `--dispatcher inline`: subscribers
+(search indexer, caches) then belong to `emporium worker` processes, and the figures are
+those of the reservation path alone.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import argparse
 import asyncio
 import random
 import statistics
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -60,20 +64,27 @@ def _percentiles(latencies: list[float]) -> tuple[float, float]:
     return cuts[49] * 1000, cuts[98] * 1000
 
 
-async def _carts(client: httpx.AsyncClient, count: int) -> list[dict[str, str]]:
-    """count guest carts, as the headers that open them (made before any clock starts)."""
+async def _carts(base_url: str, count: int) -> list[dict[str, str]]:
+    """count guest carts, as the headers that open them (made before any clock starts).
+
+    Their client is closed afterwards: a benchmark then starts on fresh connections, none of
+    which the server may be closing for having been idle.
+    """
     made: list[dict[str, str]] = []
-    for start in range(0, count, 50):
-        batch = await asyncio.gather(*(client.post(CARTS) for _ in range(min(50, count - start))))
-        made += [{"id": r.json()["id"], "X-Cart-Token": r.json()["cart_token"]} for r in batch]
+    async with httpx.AsyncClient(base_url=base_url, timeout=120) as client:
+        for start in range(0, count, 50):
+            batch = await asyncio.gather(
+                *(client.post(CARTS) for _ in range(min(50, count - start)))
+            )
+            made += [{"id": r.json()["id"], "X-Cart-Token": r.json()["cart_token"]} for r in batch]
     return made
 
 
 async def hot_item_race(base_url: str, variant_id: str, racers: int) -> dict[str, Any]:
     """racers carts add one unique item at once; exactly one may win."""
+    carts = await _carts(base_url, racers)
     limits = httpx.Limits(max_connections=racers, max_keepalive_connections=racers)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=120) as client:
-        carts = await _carts(client, racers)
 
         async def attempt(cart: dict[str, str]) -> tuple[int, str | None, float]:
             started = time.perf_counter()
@@ -102,8 +113,8 @@ async def spread_throughput(
     """clients buyers add random variants to their carts, requests adds in all."""
     per_client = requests // clients
     limits = httpx.Limits(max_connections=clients * 2)
+    carts = await _carts(base_url, clients * (per_client // LINES_PER_CART + 1))
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=120) as client:
-        carts = await _carts(client, clients * (per_client // LINES_PER_CART + 1))
         latencies: list[float] = []
         outcomes: Counter[int] = Counter()
 
@@ -137,13 +148,22 @@ async def spread_throughput(
     }
 
 
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
 def run_backend(backend: str, args: argparse.Namespace) -> dict[str, dict[str, Any]]:
-    """Both benchmarks on one database, each against a fresh server."""
+    """Both benchmarks on one database, against one server."""
     with harness.database(backend) as url:
+        _say(f"{backend}: seeding {args.variants:,} variants")
         seeded = harness.run(url, lambda runtime: seed(runtime, variants=args.variants))
-        harness.settle(url)
-        with harness.server(url) as base_url:
+        if args.dispatcher == "inline":
+            _say(f"{backend}: letting the subscribers catch up (the seed's events)")
+            harness.settle(url)
+        with harness.server(url, env={"EMPORIUM_DISPATCHER": args.dispatcher}) as base_url:
+            _say(f"{backend}: {args.racers} buyers race for one unique item")
             race = asyncio.run(hot_item_race(base_url, seeded.hot_item, args.racers))
+            _say(f"{backend}: {args.clients} buyers add {args.requests:,} random items")
             spread = asyncio.run(
                 spread_throughput(
                     base_url, seeded.variants, clients=args.clients, requests=args.requests
@@ -191,8 +211,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=12)
     parser.add_argument("--requests", type=int, default=4_000)
+    parser.add_argument(
+        "--dispatcher",
+        choices=["off", "inline"],
+        default="off",
+        help="off: events are left to `emporium worker` processes (default); inline: the "
+        "server also dispatches, after first digesting the seed's events (minutes at 10k)",
+    )
     args = parser.parse_args(argv)
     backends = [args.database] if args.database else ["sqlite", "postgresql"]
-    rows = {backend.split(":")[0]: run_backend(backend, args) for backend in backends}
-    print(report(rows))
+    rows = {}
+    for backend in backends:
+        rows[backend.split(":")[0]] = run_backend(backend, args)
+        print(report({backend.split(":")[0]: rows[backend.split(":")[0]]}), flush=True)
+    if len(rows) > 1:
+        print(report(rows))
     return 0

@@ -19,7 +19,13 @@ from emporium.contexts.cart.schemas import (
     CartTotalsRead,
     VendorRef,
 )
-from emporium.contexts.cart.totals import CartContents, CartLineRef, LineTotals, cart_totals
+from emporium.contexts.cart.totals import (
+    CartContents,
+    CartLineRef,
+    CartTotals,
+    LineTotals,
+    cart_totals,
+)
 from emporium.kernel.http.deps import RuntimeDep
 from emporium.kernel.http.schemas import MoneyOut
 from emporium.kernel.runtime import Runtime
@@ -39,26 +45,7 @@ def contents(cart: Cart, lines: list[CartLine]) -> CartContents:
 
 async def read_cart(session: AsyncSession, cart: Cart, *, now: datetime, country: str) -> CartRead:
     """The cart with its items, their holds and prices, and its totals."""
-    lines = list(
-        await session.scalars(
-            select(CartLine).where(CartLine.cart_id == cart.id).order_by(CartLine.id)
-        )
-    )
-    infos = await catalog.variant_infos(session, [line.variant_id for line in lines])
-    holds = await inventory.reservations(
-        session, [line.reservation_id for line in lines if line.reservation_id]
-    )
-    vendors = {
-        vendor_id: await catalog.vendor_info(session, vendor_id)
-        for vendor_id in {line.vendor_id for line in lines}
-    }
-    totals = await cart_totals(session, contents(cart, lines), country=country)
-    items = []
-    for line in lines:
-        info = infos.get(line.variant_id)
-        held = holds.get(line.reservation_id) if line.reservation_id else None
-        vendor = vendors.get(line.vendor_id)
-        items.append(_item(line, info, held, totals.lines.get(line.id), vendor, now))
+    items, totals = await _items(session, cart, now=now, country=country)
     return CartRead(
         id=cart.id,
         status=cart.status,
@@ -77,6 +64,42 @@ async def read_cart(session: AsyncSession, cart: Cart, *, now: datetime, country
     )
 
 
+async def _items(
+    session: AsyncSession,
+    cart: Cart,
+    *,
+    now: datetime,
+    country: str,
+    only: uuid.UUID | None = None,
+) -> tuple[list[CartItemRead], CartTotals]:
+    """The cart's items (or only one of them) and the totals of the whole cart.
+
+    Totals are always the whole cart's: a line's price may depend on the others (discounts).
+    """
+    lines = list(
+        await session.scalars(
+            select(CartLine).where(CartLine.cart_id == cart.id).order_by(CartLine.id)
+        )
+    )
+    totals = await cart_totals(session, contents(cart, lines), country=country)
+    shown = [line for line in lines if only is None or line.id == only]
+    infos = await catalog.variant_infos(session, [line.variant_id for line in shown])
+    holds = await inventory.reservations(
+        session, [line.reservation_id for line in shown if line.reservation_id]
+    )
+    vendors = {
+        vendor_id: await catalog.vendor_info(session, vendor_id)
+        for vendor_id in {line.vendor_id for line in shown}
+    }
+    items = []
+    for line in shown:
+        info = infos.get(line.variant_id)
+        held = holds.get(line.reservation_id) if line.reservation_id else None
+        vendor = vendors.get(line.vendor_id)
+        items.append(_item(line, info, held, totals.lines.get(line.id), vendor, now))
+    return items, totals
+
+
 async def cart_read(runtime: Runtime, cart_id: uuid.UUID) -> CartRead:
     """A cart as it is now, for the answer of a route that has just changed it."""
     async with runtime.db.read() as session:
@@ -90,11 +113,20 @@ async def cart_read(runtime: Runtime, cart_id: uuid.UUID) -> CartRead:
 
 async def item_read(runtime: Runtime, cart_id: uuid.UUID, item_id: uuid.UUID) -> CartItemRead:
     """One item of a cart as it is now (404 if a concurrent request removed it meanwhile)."""
-    view = await cart_read(runtime, cart_id)
-    for item in view.items:
-        if item.id == item_id:
-            return item
-    raise CartItemNotFound()
+    async with runtime.db.read() as session:
+        cart = await session.get(Cart, cart_id)
+        if cart is None:
+            raise CartNotFound()
+        items, _ = await _items(
+            session,
+            cart,
+            now=runtime.clock.now(),
+            country=runtime.settings.default_country,
+            only=item_id,
+        )
+    if not items:
+        raise CartItemNotFound()
+    return items[0]
 
 
 def _item(

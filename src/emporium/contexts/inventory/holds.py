@@ -106,7 +106,7 @@ async def schedule_expiry(
 async def retime(uow: UnitOfWork, reservation_id: uuid.UUID, at: datetime) -> None:
     """Move the expiry timer of a hold whose row this transaction has locked.
 
-    When the timer is no longer pending it fired meanwhile: it waited for our row lock, saw
+    When the timer is no longer pending it fired meanwhile: it waited for our item lock, saw
     the new expires_at and did nothing, so another timer is armed under a fresh key.
     """
     if not await jobs.reschedule(uow, key=expiry_key(reservation_id), due_at=at):
