@@ -5,13 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import ledger, pricing, search, store
+from bench import ledger, pricing, reservations, search, store
 
 BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "ledger": ledger.main,
     "search": search.main,
     "store": store.main,
     "pricing": pricing.main,
+    "reservations": reservations.main,
 }
 
 

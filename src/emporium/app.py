@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from emporium import __version__
 from emporium.bootstrap import build_runtime
-from emporium.contexts import identity, payments, search, shipping, wallet
+from emporium.contexts import cart, identity, payments, search, shipping, wallet
 from emporium.contexts.catalog import api as catalog_api
 from emporium.contexts.inventory import api as inventory_api
 from emporium.contexts.pricing import api as pricing_api
@@ -81,6 +81,7 @@ def create_app(
         identity.router,
         catalog_api.router,
         inventory_api.router,
+        cart.router,
         search.router,
         payments.router,
         shipping.router,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from functools import partial
 
-from emporium.contexts import identity, payments, pricing, search, shipping, wallet
+from emporium.contexts import cart, identity, inventory, payments, pricing, search, shipping, wallet
 from emporium.contexts.catalog import subscribers as catalog_subscribers
 from emporium.contexts.catalog.media import build_media_storage
 from emporium.kernel import jobs, saga
@@ -44,6 +44,11 @@ def _wire_contexts(runtime: Runtime) -> None:
     )
     runtime.on_close(login_limiter.aclose)
     identity.wire(runtime, login_limiter=login_limiter)
+    inventory.wire(runtime)
+    cart.wire(runtime)
+    runtime.services.setdefault(identity.LOGIN_HOOKS, []).append(
+        cart.login_hook(settings.reservation_ttl_seconds)
+    )
     cache = build_cache(settings.redis_url)
     runtime.provide("cache", cache)
     runtime.provide(pricing.VAT_CACHE, pricing.VatRateCache())

@@ -196,6 +196,22 @@ def ledger_check(args: argparse.Namespace, settings: Settings) -> int:
     return with_runtime(settings, work)
 
 
+@command("inventory reconcile")
+def inventory_reconcile(args: argparse.Namespace, settings: Settings) -> int:
+    from emporium.contexts import inventory
+
+    async def work(runtime: Runtime) -> int:
+        report = await inventory.run_reconcile(runtime)
+        print(f"expired {report.expired} overdue reservations")
+        for drift in report.drifts:
+            state = "repaired" if drift.repaired else "NOT repaired (on_hand too low)"
+            print(f"variant {drift.variant_id}: reserved {drift.counter} -> {drift.actual} {state}")
+        print(f"{len(report.drifts)} reserved counters drifted")
+        return 1 if any(not d.repaired for d in report.drifts) else 0
+
+    return with_runtime(settings, work)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="emporium", description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 import uuid
 
-from emporium.contexts.identity.api import LOGIN_LIMITER, PASSWORDS, TOKENS, router
+from emporium.contexts.identity.api import (
+    LOGIN_HOOKS,
+    LOGIN_LIMITER,
+    PASSWORDS,
+    TOKENS,
+    LoginHook,
+    router,
+)
 from emporium.contexts.identity.authenticator import IdentityAuthenticator
 from emporium.contexts.identity.create_admin import create_admin, create_user
 from emporium.contexts.identity.errors import EmailTaken, UserNotFound
@@ -33,10 +40,12 @@ from emporium.kernel.runtime import Runtime
 from emporium.kernel.uow import UnitOfWork
 
 __all__ = [
+    "LOGIN_HOOKS",
     "PASSWORDS",
     "ApiKeyCreated",
     "ApiKeyRevoked",
     "EmailTaken",
+    "LoginHook",
     "RefreshTokenReuseDetected",
     "Role",
     "UserLoggedIn",

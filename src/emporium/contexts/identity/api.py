@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -17,7 +18,7 @@ from emporium.contexts.identity.api_keys import (
 )
 from emporium.contexts.identity.authenticator import ACCESS_COOKIE
 from emporium.contexts.identity.errors import ApiKeyNotFound
-from emporium.contexts.identity.login import LogIn, log_in
+from emporium.contexts.identity.login import AfterLogin, LogIn, log_in
 from emporium.contexts.identity.logout import LogOut, log_out
 from emporium.contexts.identity.models import (
     MAX_PASSWORD_LENGTH,
@@ -35,10 +36,14 @@ from emporium.kernel.http.deps import RuntimeDep
 from emporium.kernel.http.pagination import CursorParam, LimitParam, decode_cursor, encode_cursor
 from emporium.kernel.ids import parse_id
 from emporium.kernel.ratelimit import RateLimiter
+from emporium.kernel.uow import UnitOfWork
 
 TOKENS = "identity.tokens"
 PASSWORDS = "identity.passwords"
 LOGIN_LIMITER = "identity.login_limiter"
+# A list of `async def hook(uow, user_id, request)`, run in the login's transaction.
+LOGIN_HOOKS = "identity.login_hooks"
+LoginHook = Callable[[UnitOfWork, uuid.UUID, Request], Awaitable[None]]
 
 router = APIRouter(prefix="/auth", tags=["identity"])
 
@@ -146,6 +151,13 @@ Tokens = Annotated[TokenIssuer, Depends(_tokens)]
 PasswordHashing = Annotated[Passwords, Depends(_passwords)]
 
 
+def _with_request(hook: LoginHook, request: Request) -> AfterLogin:
+    async def run(uow: UnitOfWork, user_id: uuid.UUID) -> None:
+        await hook(uow, user_id, request)
+
+    return run
+
+
 def _set_access_cookie(request: Request, response: Response, pair: TokenPair) -> None:
     response.set_cookie(
         ACCESS_COOKIE,
@@ -197,7 +209,14 @@ async def login_route(
     passwords: PasswordHashing,
 ) -> TokensOut:
     cmd = LogIn(email=body.email, password=body.password)
-    pair = await log_in(cmd, uow=runtime.uow(), passwords=passwords, tokens=tokens)
+    hooks: list[LoginHook] = runtime.services.get(LOGIN_HOOKS, [])
+    pair = await log_in(
+        cmd,
+        uow=runtime.uow(),
+        passwords=passwords,
+        tokens=tokens,
+        after=[_with_request(hook, request) for hook in hooks],
+    )
     _set_access_cookie(request, response, pair)
     return TokensOut.of(pair)
 

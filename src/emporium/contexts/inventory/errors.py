@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emporium.kernel.errors import Conflict, NotFound, ValidationFailed
+from emporium.kernel.errors import Conflict, InvalidStateTransition, NotFound, ValidationFailed
 
 
 class InsufficientInventory(Conflict):
@@ -20,3 +20,11 @@ class UniqueItemOverstocked(ValidationFailed):
 
 class InventoryItemNotFound(NotFound):
     default_message = "Variant not found"
+
+
+class ReservationNotFound(NotFound):
+    default_message = "Reservation not found"
+
+
+class ReservationNotActive(InvalidStateTransition):
+    default_message = "The reservation is no longer active"

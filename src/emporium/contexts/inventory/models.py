@@ -1,14 +1,16 @@
-"""Inventory tables: one stock item per variant, its levels per location, and its history."""
+"""Inventory tables: one stock item per variant, its levels per location, its history and holds."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     String,
     UniqueConstraint,
@@ -88,3 +90,43 @@ class StockMovement(Base):
     reserved_before: Mapped[int] = mapped_column(Integer)
     reserved_after: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ReservationStatus(StrEnum):
+    ACTIVE = "active"
+    CONSUMED = "consumed"  # became an order allocation: the stock is sold
+    RELEASED = "released"
+    EXPIRED = "expired"
+
+
+class Reservation(Base):
+    """A hold of some units of a variant for an owner (a cart line, a checkout, an order).
+
+    While active its quantity is counted in the item's `reserved`; every status change away
+    from active is one guarded UPDATE, so the quantity comes back exactly once.
+    """
+
+    __tablename__ = "inventory_reservation"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUIDType, primary_key=True)
+    variant_id: Mapped[uuid.UUID] = mapped_column(
+        UUIDType, ForeignKey("inventory_item.variant_id", ondelete="RESTRICT")
+    )
+    owner_type: Mapped[str] = mapped_column(String(30))
+    owner_id: Mapped[uuid.UUID] = mapped_column(UUIDType)
+    quantity: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        # The reserve path's reclaim and the reconciliation read a variant's active holds.
+        Index(
+            "ix_inventory_reservation_variant_status_expires", "variant_id", "status", "expires_at"
+        ),
+        Index("ix_inventory_reservation_owner", "owner_type", "owner_id"),
+    )

@@ -14,7 +14,8 @@ from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from emporium.contexts.inventory.errors import InventoryItemNotFound
-from emporium.contexts.inventory.models import InventoryItem, StockMovement
+from emporium.contexts.inventory.holds import ReservationView
+from emporium.contexts.inventory.models import InventoryItem, Reservation, StockMovement
 from emporium.contexts.inventory.stock import StockLevelRead, read_level
 from emporium.kernel.http.auth import SellerOrAdminPrincipal
 from emporium.kernel.http.deps import RuntimeDep
@@ -60,6 +61,31 @@ def stock_rows() -> Select[uuid.UUID, uuid.UUID, int, int]:
         InventoryItem.on_hand,
         InventoryItem.reserved,
     )
+
+
+async def reservations_of(
+    session: AsyncSession, owner_type: str, owner_id: uuid.UUID
+) -> list[ReservationView]:
+    """An owner's reservations, oldest first, whatever their status."""
+    rows = await session.execute(
+        select(*Reservation.__table__.columns)
+        .where(Reservation.owner_type == owner_type, Reservation.owner_id == owner_id)
+        .order_by(Reservation.id)
+    )
+    return [ReservationView.of(row) for row in rows.mappings()]
+
+
+async def reservations(
+    session: AsyncSession, reservation_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, ReservationView]:
+    """Reservations by id (unknown ids are absent)."""
+    ids = list(reservation_ids)
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(*Reservation.__table__.columns).where(Reservation.id.in_(ids))
+    )
+    return {row["id"]: ReservationView.of(row) for row in rows.mappings()}
 
 
 def in_stock_variant_ids() -> Select[Any]:

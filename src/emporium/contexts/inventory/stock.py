@@ -9,17 +9,13 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 
+from emporium.contexts.inventory.counter import ItemState, record_availability_change
 from emporium.contexts.inventory.errors import (
     InventoryItemNotFound,
     StockBelowReserved,
     UniqueItemOverstocked,
 )
-from emporium.contexts.inventory.events import (
-    BackInStock,
-    LowStockDetected,
-    OutOfStock,
-    StockAdjusted,
-)
+from emporium.contexts.inventory.events import StockAdjusted
 from emporium.contexts.inventory.models import (
     InventoryItem,
     StockLevel,
@@ -96,19 +92,24 @@ class AdjustStock:
     location_id: uuid.UUID | None = None
     low_stock_threshold: int | None = None
     vendor_id: uuid.UUID | None = None  # set for sellers: only their own stock
+    kind: str = "adjust"  # the history row's kind: adjust, restock …
 
 
 async def adjust_stock(uow: UnitOfWork, cmd: AdjustStock, *, actor: str | None) -> InventoryItem:
     """Set (on_hand) or change (delta) a location's stock; never below what is reserved."""
     item = (
-        await uow.session.get(InventoryItem, cmd.variant_id, with_for_update=True)
+        await uow.session.get(
+            InventoryItem, cmd.variant_id, with_for_update=True, populate_existing=True
+        )
         if cmd.variant_id
         else None
     )
     if item is None or (cmd.vendor_id is not None and item.vendor_id != cmd.vendor_id):
         raise InventoryItemNotFound()
     location = await _location(uow, item, cmd.location_id)
-    level = await uow.session.get(StockLevel, (item.variant_id, location.id), with_for_update=True)
+    level = await uow.session.get(
+        StockLevel, (item.variant_id, location.id), with_for_update=True, populate_existing=True
+    )
     if level is None:
         level = StockLevel(variant_id=item.variant_id, location_id=location.id, on_hand=0)
         uow.session.add(level)
@@ -135,7 +136,7 @@ async def adjust_stock(uow: UnitOfWork, cmd: AdjustStock, *, actor: str | None) 
     if cmd.low_stock_threshold is not None:
         item.low_stock_threshold = cmd.low_stock_threshold
     item.updated_at = uow.clock.now()
-    uow.session.add(_movement(item, location.id, "adjust", cmd.reason, actor, before, uow))
+    uow.session.add(_movement(item, location.id, cmd.kind, cmd.reason, actor, before, uow))
     uow.record(
         StockAdjusted(
             variant_id=item.variant_id,
@@ -148,40 +149,8 @@ async def adjust_stock(uow: UnitOfWork, cmd: AdjustStock, *, actor: str | None) 
             actor=actor,
         )
     )
-    record_availability_change(uow, item, available_before)
+    record_availability_change(uow, ItemState.of(item), available_before)
     return item
-
-
-def record_availability_change(uow: UnitOfWork, item: InventoryItem, before: int) -> None:
-    """Low-stock, out-of-stock and back-in-stock events when availability crosses a line."""
-    now = item.available
-    if now == before:
-        return
-    if now <= 0 < before:
-        uow.record(
-            OutOfStock(
-                variant_id=item.variant_id, product_id=item.product_id, vendor_id=item.vendor_id
-            )
-        )
-    elif before <= 0 < now:
-        uow.record(
-            BackInStock(
-                variant_id=item.variant_id,
-                product_id=item.product_id,
-                vendor_id=item.vendor_id,
-                available=now,
-            )
-        )
-    threshold = item.low_stock_threshold
-    if 0 < now <= threshold < before:
-        uow.record(
-            LowStockDetected(
-                variant_id=item.variant_id,
-                vendor_id=item.vendor_id,
-                available=now,
-                threshold=threshold,
-            )
-        )
 
 
 def _movement(

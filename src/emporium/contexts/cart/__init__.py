@@ -1,0 +1,42 @@
+"""Cart: guest carts (by token) and buyers' carts; adding an item reserves its stock.
+
+The public facade other contexts may use: `cart_totals` (checkout prices a cart with it;
+issue 5 replaces its inside with the pricing engine), the cart's reservation owner type,
+`login_hook` (identity runs it at login to merge a guest cart) and `wire`.
+"""
+
+from __future__ import annotations
+
+from emporium.contexts.cart.api import router
+from emporium.contexts.cart.lines import MAX_QUANTITY, OWNER_TYPE
+from emporium.contexts.cart.merge import LoginHook, MergeConflict, MergeResult, login_hook
+from emporium.contexts.cart.subscribers import unavailable_lines
+from emporium.contexts.cart.totals import (
+    CartContents,
+    CartLineRef,
+    CartTotals,
+    LineTotals,
+    cart_totals,
+)
+from emporium.kernel.runtime import Runtime
+
+__all__ = [
+    "MAX_QUANTITY",
+    "OWNER_TYPE",
+    "CartContents",
+    "CartLineRef",
+    "CartTotals",
+    "LineTotals",
+    "LoginHook",
+    "MergeConflict",
+    "MergeResult",
+    "cart_totals",
+    "login_hook",
+    "router",
+    "wire",
+]
+
+
+def wire(runtime: Runtime) -> None:
+    """Register the cart's subscriber."""
+    runtime.subscribers.add(unavailable_lines())

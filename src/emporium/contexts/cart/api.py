@@ -1,0 +1,11 @@
+"""The cart context's routes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from emporium.contexts.cart import add_item, create, merge, queries, update_item
+
+router = APIRouter()
+for module in (create, queries, add_item, update_item, merge):
+    router.include_router(module.router)
