@@ -1,7 +1,8 @@
 """Cart: guest carts (by token) and buyers' carts; adding an item reserves its stock.
 
-The public facade other contexts may use: `cart_totals` (checkout prices a cart with it;
-issue 5 replaces its inside with the pricing engine), the cart's reservation owner type,
+The public facade other contexts may use: `contents_of` then `cart_totals` (the checkout
+prices a cart with them: the pricing engine's totals, discounts and explanation, ready for
+`pricing.snapshot`), the cart's reservation owner type,
 `login_hook` (identity runs it at login to merge a guest cart) and `wire`.
 """
 
@@ -10,9 +11,11 @@ from __future__ import annotations
 from emporium.contexts.cart.api import router
 from emporium.contexts.cart.lines import MAX_QUANTITY, OWNER_TYPE
 from emporium.contexts.cart.merge import LoginHook, MergeConflict, MergeResult, login_hook
+from emporium.contexts.cart.queries import contents_of
 from emporium.contexts.cart.subscribers import unavailable_lines
 from emporium.contexts.cart.totals import (
     CartContents,
+    CartDiscount,
     CartLineRef,
     CartTotals,
     LineTotals,
@@ -24,6 +27,7 @@ __all__ = [
     "MAX_QUANTITY",
     "OWNER_TYPE",
     "CartContents",
+    "CartDiscount",
     "CartLineRef",
     "CartTotals",
     "LineTotals",
@@ -31,6 +35,7 @@ __all__ = [
     "MergeConflict",
     "MergeResult",
     "cart_totals",
+    "contents_of",
     "login_hook",
     "router",
     "wire",

@@ -38,7 +38,11 @@ async def add_item(uow: UnitOfWork, cmd: AddItem, *, ttl_seconds: int) -> CartLi
     cart = await cart_for_update(uow, cmd.cart_id, cmd.caller)
     info = await _for_sale(uow, cmd.variant_id)
     line = await uow.session.scalar(
-        select(CartLine).where(CartLine.cart_id == cart.id, CartLine.variant_id == info.id)
+        select(CartLine).where(
+            CartLine.cart_id == cart.id,
+            CartLine.variant_id == info.id,
+            CartLine.bundle_group_id.is_(None),
+        )
     )
     if line is not None:
         total = line.quantity + cmd.quantity

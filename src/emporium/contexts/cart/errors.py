@@ -27,3 +27,11 @@ class CartFull(Conflict):
 
 class QuantityTooLarge(ValidationFailed):
     default_message = "At most 999 units of one item fit in a cart"
+
+
+class DiscountCodeNotOnCart(NotFound):
+    default_message = "This code is not on the cart"
+
+
+class BundleLineFixed(Conflict):
+    default_message = "A bundle's items change together: remove the bundle and add it again"

@@ -58,3 +58,33 @@ class CartMerged(DomainEvent):
     user_id: uuid.UUID
     moved_items: int
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CartDiscountCodeAdded(DomainEvent):
+    type = "cart.discount_code_added"
+    aggregate_type = "cart"
+    aggregate_field = "cart_id"
+    cart_id: uuid.UUID
+    code: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CartDiscountCodeRemoved(DomainEvent):
+    type = "cart.discount_code_removed"
+    aggregate_type = "cart"
+    aggregate_field = "cart_id"
+    cart_id: uuid.UUID
+    code: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CartBundleAdded(DomainEvent):
+    type = "cart.bundle_added"
+    aggregate_type = "cart"
+    aggregate_field = "cart_id"
+    cart_id: uuid.UUID
+    bundle_id: uuid.UUID
+    bundle_group_id: uuid.UUID
+    item_ids: list[uuid.UUID]
+    reservation_ids: list[uuid.UUID]

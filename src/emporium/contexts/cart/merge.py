@@ -27,8 +27,8 @@ from emporium.contexts.cart.access import (
 )
 from emporium.contexts.cart.events import CartMerged
 from emporium.contexts.cart.lines import MAX_QUANTITY, OWNER_TYPE, hold, lines_of
-from emporium.contexts.cart.models import Cart, CartLine, CartStatus
-from emporium.contexts.cart.queries import cart_read
+from emporium.contexts.cart.models import Cart, CartDiscountCode, CartLine, CartStatus
+from emporium.contexts.cart.queries import cart_read, codes_of
 from emporium.contexts.cart.schemas import CartMergedRead, MergeConflictRead
 from emporium.kernel.http.auth import BuyerPrincipal
 from emporium.kernel.http.deps import RuntimeDep
@@ -73,11 +73,16 @@ async def merge_guest_cart(
             CartMerged(cart_id=guest.id, into_cart_id=guest.id, user_id=user_id, moved_items=0)
         )
         return MergeResult(guest.id, [])
-    theirs = {line.variant_id: line for line in await lines_of(uow, target.id)}
+    # Bundle lines move as they are: their units and price belong to their bundle.
+    theirs = {
+        line.variant_id: line
+        for line in await lines_of(uow, target.id)
+        if line.bundle_group_id is None
+    }
     conflicts, moved = [], 0
     # Variant order: the order every multi-variant writer locks stock in.
     for line in sorted(await lines_of(uow, guest.id), key=lambda line: line.variant_id):
-        kept = theirs.get(line.variant_id)
+        kept = theirs.get(line.variant_id) if line.bundle_group_id is None else None
         if kept is None:
             line.cart_id, line.updated_at = target.id, now
             moved += 1
@@ -86,6 +91,7 @@ async def merge_guest_cart(
         if conflict is not None:
             conflicts.append(conflict)
         await uow.session.delete(line)
+    await _move_codes(uow, guest.id, target.id)
     guest.status, guest.merged_into_id, guest.updated_at = CartStatus.MERGED, target.id, now
     target.updated_at = now
     uow.record(
@@ -98,6 +104,16 @@ async def merge_guest_cart(
         )
     )
     return MergeResult(target.id, conflicts)
+
+
+async def _move_codes(uow: UnitOfWork, source_id: uuid.UUID, target_id: uuid.UUID) -> None:
+    """The guest's entered codes join the buyer's cart (each once)."""
+    have = set(await codes_of(uow.session, target_id))
+    for code in await codes_of(uow.session, source_id):
+        if code not in have:
+            uow.session.add(
+                CartDiscountCode(cart_id=target_id, code=code, added_at=uow.clock.now())
+            )
 
 
 async def _combine(

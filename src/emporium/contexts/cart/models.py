@@ -46,7 +46,24 @@ class CartLine(Base):
     vendor_id: Mapped[uuid.UUID] = mapped_column(UUIDType)
     quantity: Mapped[int] = mapped_column(Integer)
     reservation_id: Mapped[uuid.UUID | None] = mapped_column(UUIDType)
+    # Lines of a chosen bundle: which bundle, which time it was added (its lines come and go
+    # together) and the line's share of the bundle's price, in minor units.
+    bundle_id: Mapped[uuid.UUID | None] = mapped_column(UUIDType)
+    bundle_group_id: Mapped[uuid.UUID | None] = mapped_column(UUIDType, index=True)
+    bundle_amount: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+
+class CartDiscountCode(Base):
+    """A code the buyer entered on a cart; whether it still applies is priced on every read."""
+
+    __tablename__ = "cart_discount_code"
+
+    cart_id: Mapped[uuid.UUID] = mapped_column(
+        UUIDType, ForeignKey("cart_cart.id", ondelete="CASCADE"), primary_key=True
+    )
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from emporium.contexts import catalog, inventory
 from emporium.contexts.cart.access import CallerDep, cart_for_read
 from emporium.contexts.cart.errors import CartItemNotFound, CartNotFound
-from emporium.contexts.cart.models import Cart, CartLine
+from emporium.contexts.cart.models import Cart, CartDiscountCode, CartLine
 from emporium.contexts.cart.schemas import (
+    CartDiscountRead,
     CartItemRead,
     CartRead,
     CartTotalsRead,
@@ -21,6 +22,7 @@ from emporium.contexts.cart.schemas import (
 )
 from emporium.contexts.cart.totals import (
     CartContents,
+    CartDiscount,
     CartLineRef,
     CartTotals,
     LineTotals,
@@ -28,19 +30,58 @@ from emporium.contexts.cart.totals import (
 )
 from emporium.kernel.http.deps import RuntimeDep
 from emporium.kernel.http.schemas import MoneyOut
+from emporium.kernel.money import Money
 from emporium.kernel.runtime import Runtime
 
 router = APIRouter(tags=["cart"])
 
 
-def contents(cart: Cart, lines: list[CartLine]) -> CartContents:
+def contents(cart: Cart, lines: list[CartLine], codes: list[str]) -> CartContents:
     """What cart_totals needs to know of a cart."""
     return CartContents(
         id=cart.id,
         user_id=cart.user_id,
         currency=cart.currency,
-        lines=tuple(CartLineRef(line.id, line.variant_id, line.quantity) for line in lines),
+        lines=tuple(
+            CartLineRef(
+                line.id,
+                line.variant_id,
+                line.quantity,
+                line.bundle_id,
+                Money(line.bundle_amount, cart.currency)
+                if line.bundle_amount is not None
+                else None,
+            )
+            for line in lines
+        ),
+        codes=tuple(codes),
     )
+
+
+async def load_contents(session: AsyncSession, cart: Cart) -> CartContents:
+    """A cart's lines (in the order they were added) and codes, as cart_totals wants them."""
+    lines = list(
+        await session.scalars(
+            select(CartLine).where(CartLine.cart_id == cart.id).order_by(CartLine.id)
+        )
+    )
+    return contents(cart, lines, await codes_of(session, cart.id))
+
+
+async def contents_of(session: AsyncSession, cart_id: uuid.UUID) -> CartContents | None:
+    """What a cart's price depends on, by id (None when there is no such cart)."""
+    cart = await session.get(Cart, cart_id)
+    return await load_contents(session, cart) if cart is not None else None
+
+
+async def codes_of(session: AsyncSession, cart_id: uuid.UUID) -> list[str]:
+    """The discount codes entered on a cart, in the order they were entered."""
+    rows = await session.scalars(
+        select(CartDiscountCode.code)
+        .where(CartDiscountCode.cart_id == cart_id)
+        .order_by(CartDiscountCode.added_at, CartDiscountCode.code)
+    )
+    return list(rows)
 
 
 async def read_cart(session: AsyncSession, cart: Cart, *, now: datetime, country: str) -> CartRead:
@@ -51,6 +92,7 @@ async def read_cart(session: AsyncSession, cart: Cart, *, now: datetime, country
         status=cart.status,
         currency=cart.currency,
         items=items,
+        discounts=[_discount(discount) for discount in totals.discounts],
         totals=CartTotalsRead(
             subtotal=MoneyOut.of(totals.subtotal),
             discount=MoneyOut.of(totals.discount),
@@ -81,7 +123,8 @@ async def _items(
             select(CartLine).where(CartLine.cart_id == cart.id).order_by(CartLine.id)
         )
     )
-    totals = await cart_totals(session, contents(cart, lines), country=country)
+    codes = await codes_of(session, cart.id)
+    totals = await cart_totals(session, contents(cart, lines, codes), country=country, now=now)
     shown = [line for line in lines if only is None or line.id == only]
     infos = await catalog.variant_infos(session, [line.variant_id for line in shown])
     holds = await inventory.reservations(
@@ -143,6 +186,7 @@ def _item(
         product_id=line.product_id,
         quantity=line.quantity,
         unit_price=MoneyOut.of(priced.unit_price) if priced else None,
+        discount=MoneyOut.of(priced.discount) if priced else None,
         line_total=MoneyOut.of(priced.total) if priced else None,
         vat=MoneyOut.of(priced.vat) if priced else None,
         reserved_until=_held_until(held),
@@ -154,6 +198,20 @@ def _item(
         sku=info.sku if info else None,
         unique=info.is_unique if info else False,
         vendor=VendorRef(id=vendor.id, name=vendor.name) if vendor else None,
+        bundle_id=line.bundle_id,
+        bundle_group_id=line.bundle_group_id,
+    )
+
+
+def _discount(discount: CartDiscount) -> CartDiscountRead:
+    return CartDiscountRead(
+        code=discount.code,
+        rule_id=discount.rule_id,
+        name=discount.name,
+        applied=discount.applied,
+        amount=MoneyOut.of(discount.amount),
+        reason=discount.reason,
+        message=discount.message,
     )
 
 

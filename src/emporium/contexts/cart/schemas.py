@@ -31,7 +31,8 @@ class CartItemRead(BaseModel):
     product_id: uuid.UUID
     quantity: int
     unit_price: MoneyOut | None = Field(description="Gross; null while the item is not for sale")
-    line_total: MoneyOut | None
+    discount: MoneyOut | None = Field(None, description="What discounts take off this line")
+    line_total: MoneyOut | None = Field(description="Gross after discounts")
     vat: MoneyOut | None
     reserved_until: datetime | None
     expired: bool = Field(description="The hold ended: the units are not kept for this cart")
@@ -42,6 +43,35 @@ class CartItemRead(BaseModel):
     sku: str | None
     unique: bool
     vendor: VendorRef | None
+    bundle_id: uuid.UUID | None = None
+    bundle_group_id: uuid.UUID | None = Field(
+        None, description="Items added together as one bundle share it and go together"
+    )
+
+
+class CartDiscountRead(BaseModel):
+    code: str | None = Field(description="Null for a rule that applies by itself")
+    rule_id: uuid.UUID | None
+    name: str | None
+    applied: bool
+    amount: MoneyOut
+    reason: str | None = Field(None, description="Why an entered code takes nothing off now")
+    message: str | None = None
+
+
+class DiscountCodeIn(Strict):
+    code: str = Field(min_length=1, max_length=40)
+
+
+class BundleChoiceIn(Strict):
+    set_id: uuid.UUID
+    variant_id: uuid.UUID
+    quantity: int = Field(1, ge=1, le=MAX_QUANTITY)
+
+
+class CartBundleCreate(Strict):
+    bundle_id: uuid.UUID
+    choices: list[BundleChoiceIn] = Field(min_length=1, max_length=100)
 
 
 class CartTotalsRead(BaseModel):
@@ -57,7 +87,7 @@ class CartRead(BaseModel):
     status: str
     currency: str
     items: list[CartItemRead]
-    discounts: list[dict[str, object]] = Field(default_factory=list)
+    discounts: list[CartDiscountRead] = Field(default_factory=list)
     totals: CartTotalsRead
     merged_into_id: uuid.UUID | None = None
     created_at: datetime

@@ -1,20 +1,20 @@
-"""Cart totals: what the cart costs. Issue 5's pricing engine replaces the inside of
-`cart_totals` (price lists, discounts); its signature and result stay.
+"""Cart totals: what the cart costs, priced by the pricing engine.
 
-Until then: unit price = the variant's gross price, discount and shipping 0, the VAT part
-per line from the destination's rate for the line's tax category, rounded half-up per line.
-Lines that cannot be bought now (archived, draft, suspended vendor) count for nothing.
+One call prices the whole cart (price lists, discount rules and the codes on the cart,
+bundles, VAT of the destination) and keeps the engine's answer, explanation included, so the
+checkout can snapshot exactly what the buyer saw. Lines that cannot be bought now
+(archived, draft, suspended vendor) count for nothing.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from decimal import Decimal
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from emporium.contexts import catalog, pricing
+from emporium.contexts import pricing
 from emporium.kernel.money import Money
 
 
@@ -23,6 +23,8 @@ class CartLineRef:
     id: uuid.UUID
     variant_id: uuid.UUID
     quantity: int
+    bundle_id: uuid.UUID | None = None
+    bundle_amount: Money | None = None  # the line's share of its bundle's price
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class CartContents:
     user_id: uuid.UUID | None
     currency: str
     lines: tuple[CartLineRef, ...] = ()
+    codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,31 +48,105 @@ class LineTotals:
 
 
 @dataclass(frozen=True)
+class CartDiscount:
+    """A discount on the cart: an applied rule, or an entered code that does not apply now."""
+
+    code: str | None
+    rule_id: uuid.UUID | None
+    name: str | None
+    applied: bool
+    amount: Money
+    reason: str | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True)
 class CartTotals:
     subtotal: Money
     discount: Money
     shipping: Money
     vat: Money
     total: Money
+    result: pricing.PricingResult
     lines: dict[uuid.UUID, LineTotals] = field(default_factory=dict)
+    discounts: tuple[CartDiscount, ...] = ()
 
 
-async def cart_totals(session: AsyncSession, cart: CartContents, *, country: str) -> CartTotals:
-    """The cart's totals and each purchasable line's, for a destination country."""
-    infos = await catalog.variant_infos(session, [line.variant_id for line in cart.lines])
-    rates = await pricing.vat_rates(session, country)
-    zero = Money.zero(cart.currency)
-    priced: dict[uuid.UUID, LineTotals] = {}
-    for line in cart.lines:
-        info = infos.get(line.variant_id)
-        if info is None or not info.purchasable:
-            continue
-        gross = info.price * line.quantity
-        rate = rates.get(info.tax_category, rates.get("standard", Decimal(0)))
-        vat = pricing.vat_part(gross, rate)
-        priced[line.id] = LineTotals(info.price, gross, zero, vat, gross)
-    subtotal = sum((p.subtotal for p in priced.values()), zero)
-    vat = sum((p.vat for p in priced.values()), zero)
-    return CartTotals(
-        subtotal=subtotal, discount=zero, shipping=zero, vat=vat, total=subtotal, lines=priced
+async def pricing_input(
+    session: AsyncSession,
+    cart: CartContents,
+    *,
+    country: str,
+    now: datetime,
+    shipping: Money | None = None,
+) -> pricing.PricingInput:
+    """What the pricing engine needs to price this cart (for `cart_totals` or a code check)."""
+    return await pricing.build_input(
+        session,
+        [
+            pricing.LineRequest(
+                line.id, line.variant_id, line.quantity, line.bundle_id, line.bundle_amount
+            )
+            for line in cart.lines
+        ],
+        customer_id=cart.user_id,
+        codes=cart.codes,
+        country=country,
+        shipping=shipping or Money.zero(cart.currency),
+        now=now,
     )
+
+
+async def cart_totals(
+    session: AsyncSession,
+    cart: CartContents,
+    *,
+    country: str,
+    now: datetime,
+    shipping: Money | None = None,
+) -> CartTotals:
+    """The cart's totals, each purchasable line's, and the discounts, for a destination."""
+    data = await pricing_input(session, cart, country=country, now=now, shipping=shipping)
+    result = pricing.price(data)
+    totals = result.totals
+    return CartTotals(
+        subtotal=totals.subtotal,
+        discount=totals.discount,
+        shipping=totals.shipping,
+        vat=totals.vat,
+        total=totals.total,
+        result=result,
+        lines={
+            line.line_id: LineTotals(
+                line.unit_price, line.subtotal, line.discount, line.vat, line.gross
+            )
+            for line in result.lines
+        },
+        discounts=_discounts(result, cart.codes),
+    )
+
+
+def _discounts(result: pricing.PricingResult, codes: tuple[str, ...]) -> tuple[CartDiscount, ...]:
+    """Applied rules in the order they applied, then entered codes that do not apply, and why."""
+    explanation = result.explanation
+    found = [
+        CartDiscount(rule.code, rule.rule_id, rule.name, True, rule.amount)
+        for rule in explanation.applied
+    ]
+    applied_codes = {rule.code for rule in explanation.applied if rule.code}
+    skipped = {rule.code: rule for rule in explanation.not_applied if rule.code}
+    zero = Money.zero(result.currency)
+    for code in codes:
+        wanted = pricing.normalize_code(code)
+        if wanted in applied_codes:
+            continue
+        why = skipped.get(wanted)
+        if why is None:
+            found.append(
+                CartDiscount(wanted, None, None, False, zero, "unknown_code", "No such code")
+            )
+            continue
+        found.append(
+            CartDiscount(wanted, why.rule_id, why.name, False, zero, why.reason.value, why.message)
+        )
+    return tuple(found)

@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import APIRouter, Response
+from sqlalchemy import select
 
 from emporium.contexts import inventory
 from emporium.contexts.cart.access import Caller, CallerDep, cart_for_update
+from emporium.contexts.cart.errors import BundleLineFixed
 from emporium.contexts.cart.events import CartItemRemoved
 from emporium.contexts.cart.lines import line_for_update, set_quantity
 from emporium.contexts.cart.models import Cart, CartLine
@@ -36,10 +38,27 @@ async def change_item(uow: UnitOfWork, cmd: ChangeItem, *, ttl_seconds: int) -> 
     cart = await cart_for_update(uow, cmd.cart_id, cmd.caller)
     line = await line_for_update(uow, cart, cmd.item_id)
     if cmd.quantity == 0:
-        await remove_line(uow, cart, line)
+        await remove_item(uow, cart, line)
         return None
+    if line.bundle_group_id is not None and cmd.quantity != line.quantity:
+        raise BundleLineFixed(details={"bundle_group_id": str(line.bundle_group_id)})
     await set_quantity(uow, cart, line, cmd.quantity, ttl_seconds=ttl_seconds)
     return line
+
+
+async def remove_item(uow: UnitOfWork, cart: Cart, line: CartLine) -> None:
+    """Remove a line, or every line of its bundle: a bundle is bought whole or not at all."""
+    if line.bundle_group_id is None:
+        await remove_line(uow, cart, line)
+        return
+    group = await uow.session.scalars(
+        select(CartLine).where(
+            CartLine.cart_id == cart.id, CartLine.bundle_group_id == line.bundle_group_id
+        )
+    )
+    # Variant order: the order every multi-variant writer locks stock in.
+    for member in sorted(group, key=lambda member: (member.variant_id, member.id)):
+        await remove_line(uow, cart, member)
 
 
 async def remove_line(uow: UnitOfWork, cart: Cart, line: CartLine) -> None:
@@ -74,6 +93,6 @@ async def delete_item(
 ) -> Response:
     async with runtime.uow() as uow:
         cart = await cart_for_update(uow, cart_id, caller)
-        await remove_line(uow, cart, await line_for_update(uow, cart, item_id))
+        await remove_item(uow, cart, await line_for_update(uow, cart, item_id))
         await uow.commit()
     return Response(status_code=204)
