@@ -15,12 +15,12 @@ as it was read: every gap below it is a rolled-back transaction.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
-from sqlalchemy import BigInteger, Integer, String, Text, select
+from sqlalchemy import BigInteger, Integer, String, Text, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -89,8 +89,16 @@ class SubscriberStatus:
 
 async def run_subscriber(runtime: Runtime, subscriber: Subscriber) -> Progress:
     """Handle one batch of subscriber's events; effects and checkpoint commit together."""
-    if not await _has_due_work(runtime, subscriber.name):
+    plan = await plan_pass(runtime, [subscriber])
+    if plan.idle:
+        return await advance_idle(runtime, plan)
+    if not plan.due:
         return Progress()
+    return await run_batch(runtime, subscriber)
+
+
+async def run_batch(runtime: Runtime, subscriber: Subscriber) -> Progress:
+    """One batch of a subscriber that has work: a single unit of work, checkpoint included."""
     async with runtime.uow() as uow:
         row = await _claim(uow, subscriber.name, skip_locked=True)
         now = runtime.clock.now()
@@ -116,12 +124,90 @@ async def run_subscriber(runtime: Runtime, subscriber: Subscriber) -> Progress:
     return Progress(handled, row.position != start)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What a dispatch pass will do, decided from one read-only look at the log."""
+
+    head: int
+    due: list[Subscriber]  # a matching event (or a due retry) waits for these
+    idle: dict[str, int]  # behind the head with nothing to handle: name -> position
+
+
+async def plan_pass(runtime: Runtime, subscribers: Iterable[Subscriber] | None = None) -> Plan:
+    """Which subscribers have work; which only need their checkpoint moved to the head.
+
+    Read-only, so an idle pass takes no write lock (SQLite has only one): a subscriber whose
+    types did not occur since its checkpoint costs one index probe, not a transaction.
+    """
+    chosen = list(runtime.subscribers if subscribers is None else subscribers)
+    now = runtime.clock.now()
+    async with runtime.db.read() as session:
+        head = await event_log.head_position(session)
+        rows = {
+            name: (position, retry_at)
+            for name, position, retry_at in await session.execute(
+                select(
+                    SubscriptionRecord.name,
+                    SubscriptionRecord.position,
+                    SubscriptionRecord.retry_at,
+                ).where(SubscriptionRecord.name.in_([s.name for s in chosen]))
+            )
+        }
+        due: list[Subscriber] = []
+        idle: dict[str, int] = {}
+        for subscriber in chosen:
+            position, retry_at = rows.get(subscriber.name, (0, None))
+            if head <= position:
+                continue
+            if retry_at is not None:  # a failing event waits for its retry, then goes first
+                if retry_at <= now:
+                    due.append(subscriber)
+                continue
+            waiting = await event_log.first_after(
+                session, position, upto=head, types=subscriber.types
+            )
+            if waiting is not None:
+                due.append(subscriber)
+            else:
+                idle[subscriber.name] = position
+    return Plan(head=head, due=due, idle=idle)
+
+
+async def advance_idle(runtime: Runtime, plan: Plan) -> Progress:
+    """Move every idle subscriber's checkpoint to the head in one transaction.
+
+    Guarded by the position seen when planning: a worker that moved one meanwhile wins. Safe
+    because positions become visible in commit order: nothing can still appear below head.
+    """
+    if not plan.idle:
+        return Progress()
+    now = runtime.clock.now()
+    moved = 0
+    async with runtime.uow() as uow:
+        for name, position in plan.idle.items():
+            await _create(uow.session, name, now)
+            result = await uow.session.execute(
+                update(SubscriptionRecord)
+                .where(
+                    SubscriptionRecord.name == name,
+                    SubscriptionRecord.position == position,
+                    SubscriptionRecord.retry_at.is_(None),
+                )
+                .values(position=plan.head, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            moved += int(getattr(result, "rowcount", 0) or 0)
+        await uow.commit()
+    return Progress(0, moved > 0)
+
+
 async def dispatch_once(runtime: Runtime) -> Progress:
-    """Run one batch of every subscriber."""
+    """Run one batch of every subscriber that has work, and move the idle ones along."""
+    plan = await plan_pass(runtime)
     progress = Progress()
-    for subscriber in runtime.subscribers:
-        progress += await run_subscriber(runtime, subscriber)
-    return progress
+    for subscriber in plan.due:
+        progress += await run_batch(runtime, subscriber)
+    return progress + await advance_idle(runtime, plan)
 
 
 async def dispatch_until_idle(runtime: Runtime) -> int:
@@ -214,23 +300,6 @@ def install_metrics(runtime: Runtime) -> None:
     refreshers = runtime.services.setdefault(METRICS_REFRESHERS, [])
     if refresh_metrics not in refreshers:
         refreshers.append(refresh_metrics)
-
-
-async def _has_due_work(runtime: Runtime, name: str) -> bool:
-    """A cheap read-only look, so an idle pass takes no write lock (SQLite has only one)."""
-    async with runtime.db.read() as session:
-        head = await event_log.head_position(session)
-        row = (
-            await session.execute(
-                select(SubscriptionRecord.position, SubscriptionRecord.retry_at).where(
-                    SubscriptionRecord.name == name
-                )
-            )
-        ).first()
-    if row is None:
-        return head > 0
-    position, retry_at = row
-    return head > position and (retry_at is None or retry_at <= runtime.clock.now())
 
 
 async def _claim(uow: UnitOfWork, name: str, *, skip_locked: bool) -> SubscriptionRecord | None:

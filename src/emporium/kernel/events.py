@@ -20,7 +20,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import BigInteger, Integer, String, func, insert, select, text
+from sqlalchemy import BigInteger, Index, Integer, String, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -43,7 +43,7 @@ class EventRecord(Base):
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
     )
     id: Mapped[uuid.UUID] = mapped_column(UUIDType, unique=True)
-    type: Mapped[str] = mapped_column(String(120), index=True)
+    type: Mapped[str] = mapped_column(String(120))
     version: Mapped[int] = mapped_column(Integer, default=1)
     aggregate_type: Mapped[str] = mapped_column(String(60))
     aggregate_id: Mapped[str] = mapped_column(String(80), index=True)
@@ -51,7 +51,11 @@ class EventRecord(Base):
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSONType)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
-    __table_args__ = ({"sqlite_autoincrement": True},)
+    __table_args__ = (
+        # "The next event of these types after my checkpoint": one index range per type.
+        Index("ix_kernel_event_type_position", "type", "position"),
+        {"sqlite_autoincrement": True},
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -216,6 +220,19 @@ async def head_position(session: AsyncSession) -> int:
     """The highest committed position (0 for an empty log)."""
     value = await session.scalar(select(func.max(EventRecord.position)))
     return int(value or 0)
+
+
+async def first_after(
+    session: AsyncSession, position: int, *, upto: int, types: Sequence[str] | None = None
+) -> int | None:
+    """The position of the first event in (position, upto] of one of types, or None."""
+    stmt = select(func.min(EventRecord.position)).where(
+        EventRecord.position > position, EventRecord.position <= upto
+    )
+    if types is not None:
+        stmt = stmt.where(EventRecord.type.in_(list(types)))
+    found = await session.scalar(stmt)
+    return int(found) if found is not None else None
 
 
 async def read_after(

@@ -14,7 +14,7 @@ import signal
 import structlog
 
 from emporium.kernel import jobs
-from emporium.kernel.dispatcher import run_subscriber
+from emporium.kernel.dispatcher import advance_idle, plan_pass, run_batch
 from emporium.kernel.runtime import Runtime
 from emporium.kernel.wakeup import NotificationListener, wait_for_any
 
@@ -22,6 +22,8 @@ log = structlog.get_logger("emporium.worker")
 
 # How long stop() lets a handler in flight finish before cancelling it (its work rolls back).
 STOP_GRACE_SECONDS = 10.0
+# After a wake-up, wait this long before the pass: commits arriving together share it.
+COALESCE_SECONDS = 0.01
 
 
 class BackgroundWorker:
@@ -73,13 +75,18 @@ class BackgroundWorker:
             self.wake.clear()
             committed.clear()
             advanced = False
-            for subscriber in runtime.subscribers:
-                if self._stopping.is_set():
-                    break
-                try:
-                    advanced |= (await run_subscriber(runtime, subscriber)).advanced
-                except Exception:
-                    log.exception("dispatch_failed", subscriber=subscriber.name)
+            try:
+                plan = await plan_pass(runtime)
+                for subscriber in plan.due:
+                    if self._stopping.is_set():
+                        break
+                    try:
+                        advanced |= (await run_batch(runtime, subscriber)).advanced
+                    except Exception:
+                        log.exception("dispatch_failed", subscriber=subscriber.name)
+                advanced |= (await advance_idle(runtime, plan)).advanced
+            except Exception:
+                log.exception("dispatch_pass_failed")
             if not advanced:
                 self.idle.set()
                 await wait_for_any(
@@ -89,6 +96,8 @@ class BackgroundWorker:
                     timeout=runtime.settings.dispatcher_poll_seconds,
                 )
                 self.idle.clear()
+                # Let a burst of commits settle into one pass instead of one pass each.
+                await wait_for_any(self._stopping, timeout=COALESCE_SECONDS)
 
     async def _job_loop(self) -> None:
         runtime = self.runtime
