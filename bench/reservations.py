@@ -1,7 +1,8 @@
 """Reservation benchmarks over real sockets against `emporium serve`, per database.
 
 `python -m bench reservations [--database sqlite|postgresql|URL] [--racers 500]
- [--variants 10000] [--clients 12] [--requests 4000] [--dispatcher off|inline]`
+ [--variants 10000] [--clients 12] [--requests 4000] [--lines-per-cart 10]
+ [--dispatcher off|inline]`
 
 - Hot item: `--racers` guest carts add the same unique comic at the same moment (one
   `POST /store/carts/{id}/items` each, all in flight at once). Exactly one must win (201),
@@ -38,7 +39,6 @@ from emporium.demo import load_demo
 from emporium.kernel.runtime import Runtime
 
 CARTS = "/api/v1/store/carts"
-LINES_PER_CART = 90  # a cart holds at most 100 lines
 
 
 @dataclass(frozen=True)
@@ -108,12 +108,16 @@ async def hot_item_race(base_url: str, variant_id: str, racers: int) -> dict[str
 
 
 async def spread_throughput(
-    base_url: str, variants: list[str], *, clients: int, requests: int
+    base_url: str, variants: list[str], *, clients: int, requests: int, lines_per_cart: int
 ) -> dict[str, Any]:
-    """clients buyers add random variants to their carts, requests adds in all."""
+    """clients buyers add random variants to their carts, requests adds in all.
+
+    Each add answers with the item priced in its whole cart (discounts may depend on every
+    line), so the cart's size is part of the cost: a new cart every lines_per_cart adds.
+    """
     per_client = requests // clients
     limits = httpx.Limits(max_connections=clients * 2)
-    carts = await _carts(base_url, clients * (per_client // LINES_PER_CART + 1))
+    carts = await _carts(base_url, clients * (per_client // lines_per_cart + 1))
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=120) as client:
         latencies: list[float] = []
         outcomes: Counter[int] = Counter()
@@ -122,7 +126,7 @@ async def spread_throughput(
             rng = random.Random(n)
             mine = carts[n::clients]
             for k in range(per_client):
-                cart = mine[k // LINES_PER_CART]
+                cart = mine[k // lines_per_cart]
                 started = time.perf_counter()
                 response = await client.post(
                     f"{CARTS}/{cart['id']}/items",
@@ -140,6 +144,7 @@ async def spread_throughput(
     return {
         "variants": len(variants),
         "clients": clients,
+        "lines_per_cart": lines_per_cart,
         "requests": sum(outcomes.values()),
         "reserved_per_s": outcomes[201] / elapsed,
         "refused": outcomes[409],
@@ -166,7 +171,11 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, dict[str, A
             _say(f"{backend}: {args.clients} buyers add {args.requests:,} random items")
             spread = asyncio.run(
                 spread_throughput(
-                    base_url, seeded.variants, clients=args.clients, requests=args.requests
+                    base_url,
+                    seeded.variants,
+                    clients=args.clients,
+                    requests=args.requests,
+                    lines_per_cart=args.lines_per_cart,
                 )
             )
     return {"race": race, "spread": spread}
@@ -190,14 +199,15 @@ def report(rows: dict[str, dict[str, dict[str, Any]]]) -> str:
         "",
         "Spread: add-to-cart of random variants, each add one reservation",
         "",
-        "| database | variants | clients | adds | reservations/s | refused (409) "
+        "| database | variants | clients | lines/cart | adds | reservations/s | refused (409) "
         "| p50 ms | p99 ms |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, row in rows.items():
         s = row["spread"]
         lines.append(
-            f"| {name} | {s['variants']:,} | {s['clients']} | {s['requests']:,} "
+            f"| {name} | {s['variants']:,} | {s['clients']} | {s['lines_per_cart']} "
+            f"| {s['requests']:,} "
             f"| {s['reserved_per_s']:.0f} | {s['refused']} | {s['p50']:.1f} | {s['p99']:.1f} |"
         )
     return "\n".join(lines)
@@ -211,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--variants", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=12)
     parser.add_argument("--requests", type=int, default=4_000)
+    parser.add_argument(
+        "--lines-per-cart", type=int, default=10, help="adds per cart before a new one (≤ 100)"
+    )
     parser.add_argument(
         "--dispatcher",
         choices=["off", "inline"],

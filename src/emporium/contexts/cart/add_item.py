@@ -33,10 +33,16 @@ class AddItem:
     caller: Caller
 
 
-async def add_item(uow: UnitOfWork, cmd: AddItem, *, ttl_seconds: int) -> CartLine:
-    """Put quantity units of a variant in the cart and hold them; 409 when not available."""
+async def add_item(
+    uow: UnitOfWork, cmd: AddItem, found: catalog.VariantInfo | None, *, ttl_seconds: int
+) -> CartLine:
+    """Put quantity units of a variant in the cart and hold them; 409 when not available.
+
+    found is the variant as looked up before the write transaction opened (None: unknown):
+    on SQLite the write slot is the one thing every add waits for, so it holds only writes.
+    """
     cart = await cart_for_update(uow, cmd.cart_id, cmd.caller)
-    info = await _for_sale(uow, cmd.variant_id)
+    info = for_sale(found, cmd.variant_id)
     line = await uow.session.scalar(
         select(CartLine).where(
             CartLine.cart_id == cart.id,
@@ -79,8 +85,8 @@ async def add_item(uow: UnitOfWork, cmd: AddItem, *, ttl_seconds: int) -> CartLi
     return line
 
 
-async def _for_sale(uow: UnitOfWork, variant_id: uuid.UUID) -> catalog.VariantInfo:
-    info = (await catalog.variant_infos(uow.session, [variant_id])).get(variant_id)
+def for_sale(info: catalog.VariantInfo | None, variant_id: uuid.UUID) -> catalog.VariantInfo:
+    """The variant if it can be bought now: 404 when unknown, 409 when not for sale."""
     if info is None:
         raise NotFound("Variant not found", details={"variant_id": str(variant_id)})
     if not info.purchasable:
@@ -93,7 +99,10 @@ async def post_item(
     cart_id: str, body: CartItemCreate, caller: CallerDep, runtime: RuntimeDep
 ) -> CartItemRead:
     cmd = AddItem(cart_id, body.variant_id, body.quantity, caller)
+    async with runtime.db.read() as session:
+        infos = await catalog.variant_infos(session, [body.variant_id])
     async with runtime.uow() as uow:
-        line = await add_item(uow, cmd, ttl_seconds=runtime.settings.reservation_ttl_seconds)
+        found = infos.get(body.variant_id)
+        line = await add_item(uow, cmd, found, ttl_seconds=runtime.settings.reservation_ttl_seconds)
         await uow.commit()
     return await item_read(runtime, line.cart_id, line.id)
