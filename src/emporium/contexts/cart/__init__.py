@@ -2,12 +2,20 @@
 
 The public facade other contexts may use: `cart_totals` (checkout prices a cart with it;
 issue 5 replaces its inside with the pricing engine), the cart's reservation owner type,
-`login_hook` (identity runs it at login to merge a guest cart) and `wire`.
+`login_hook` (identity runs it at login to merge a guest cart), `hold_for_checkout`,
+`release_from_checkout` and `convert` (a checkout holds its cart still, gives it back or
+converts it) and `wire`.
 """
 
 from __future__ import annotations
 
 from emporium.contexts.cart.api import router
+from emporium.contexts.cart.checkouts import (
+    CheckoutLine,
+    convert,
+    hold_for_checkout,
+    release_from_checkout,
+)
 from emporium.contexts.cart.lines import MAX_QUANTITY, OWNER_TYPE
 from emporium.contexts.cart.merge import LoginHook, MergeConflict, MergeResult, login_hook
 from emporium.contexts.cart.subscribers import unavailable_lines
@@ -26,12 +34,16 @@ __all__ = [
     "CartContents",
     "CartLineRef",
     "CartTotals",
+    "CheckoutLine",
     "LineTotals",
     "LoginHook",
     "MergeConflict",
     "MergeResult",
     "cart_totals",
+    "convert",
+    "hold_for_checkout",
     "login_hook",
+    "release_from_checkout",
     "router",
     "wire",
 ]

@@ -58,3 +58,12 @@ class CartMerged(DomainEvent):
     user_id: uuid.UUID
     moved_items: int
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CartConverted(DomainEvent):
+    type = "cart.converted"
+    aggregate_type = "cart"
+    aggregate_field = "cart_id"
+    cart_id: uuid.UUID
+    order_id: uuid.UUID
