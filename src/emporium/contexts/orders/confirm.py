@@ -1,21 +1,19 @@
-"""The checkout saga's last touches on an order: its shipments, then its confirmation."""
+"""The checkout saga's touches on an order after placing it: shipments, confirmation, undoing."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
 
-from sqlalchemy import select
-
 from emporium.contexts.orders.errors import FulfillmentNotFound
 from emporium.contexts.orders.events import OrderConfirmed
-from emporium.contexts.orders.lifecycle import fulfillments_of, locked_order, order_event
-from emporium.contexts.orders.models import Order, OrderStatus
+from emporium.contexts.orders.lifecycle import cancel, fulfillments_of, locked_order, order_event
+from emporium.contexts.orders.models import Fulfillment, OrderStatus
 from emporium.kernel.uow import UnitOfWork
 
 
 async def attach_shipments(
-    uow: UnitOfWork, order_id: uuid.UUID, shipments: Mapping[uuid.UUID, uuid.UUID]
+    uow: UnitOfWork, *, order_id: uuid.UUID, shipments: Mapping[uuid.UUID, uuid.UUID]
 ) -> None:
     """Record each fulfillment's booked shipment (fulfillment id → shipment id); repeatable."""
     await locked_order(uow, order_id)
@@ -28,7 +26,19 @@ async def attach_shipments(
         fulfillment.updated_at = uow.clock.now()
 
 
-async def confirm_order(uow: UnitOfWork, order_id: uuid.UUID) -> None:
+async def attach_shipment(
+    uow: UnitOfWork, *, fulfillment_id: uuid.UUID, shipment_id: uuid.UUID
+) -> None:
+    """Record one fulfillment's booked shipment; repeatable."""
+    fulfillment = await uow.session.get(Fulfillment, fulfillment_id)
+    if fulfillment is None:
+        raise FulfillmentNotFound(details={"fulfillment_id": str(fulfillment_id)})
+    await attach_shipments(
+        uow, order_id=fulfillment.order_id, shipments={fulfillment_id: shipment_id}
+    )
+
+
+async def confirm_order(uow: UnitOfWork, *, order_id: uuid.UUID) -> None:
     """pending → confirmed, once everything the checkout does has been done; repeatable."""
     order = await locked_order(uow, order_id)
     if order.status != OrderStatus.PENDING:
@@ -37,9 +47,11 @@ async def confirm_order(uow: UnitOfWork, order_id: uuid.UUID) -> None:
     uow.record(order_event(OrderConfirmed, order, total=order.money(order.total)))
 
 
-async def order_of_checkout(uow: UnitOfWork, checkout_id: uuid.UUID) -> uuid.UUID | None:
-    """The id of the order a checkout placed, if it placed one."""
-    order_id: uuid.UUID | None = await uow.session.scalar(
-        select(Order.id).where(Order.checkout_id == checkout_id)
-    )
-    return order_id
+async def cancel_order(uow: UnitOfWork, *, order_id: uuid.UUID, reason: str) -> bool:
+    """Cancel an order with nothing shipped (stock and discount uses back); False if it was.
+
+    Its fulfillments are cancelled with it. The money is the caller's part (the checkout
+    saga refunds its own payment). Once a fulfillment has shipped: 409.
+    """
+    order = await locked_order(uow, order_id)
+    return await cancel(uow, order, await fulfillments_of(uow, order_id), reason)

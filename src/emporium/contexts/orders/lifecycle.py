@@ -71,9 +71,7 @@ def fulfillment_event(
 
 async def locked_order(uow: UnitOfWork, order_id: uuid.UUID) -> Order:
     """The order row, locked until uow ends and read afresh; 404 when there is none."""
-    order = await uow.session.get(
-        Order, order_id, with_for_update=True, populate_existing=True
-    )
+    order = await uow.session.get(Order, order_id, with_for_update=True, populate_existing=True)
     if order is None:
         raise OrderNotFound(details={"order_id": str(order_id)})
     return order
@@ -100,7 +98,9 @@ def follow_fulfillments(uow: UnitOfWork, order: Order, fulfillments: list[Fulfil
         uow.record(order_event(_ORDER_EVENTS[target], order))
 
 
-async def cancel(uow: UnitOfWork, order: Order, fulfillments: list[Fulfillment], reason: str) -> bool:
+async def cancel(
+    uow: UnitOfWork, order: Order, fulfillments: list[Fulfillment], reason: str
+) -> bool:
     """Cancel order (locked, with its fulfillments): units back in stock, discount uses back.
 
     False, changing nothing, when it was cancelled already. Refunding is the caller's part.

@@ -169,9 +169,7 @@ class OrderLine(Base):
     __tablename__ = "orders_line"
 
     id: Mapped[uuid.UUID] = mapped_column(UUIDType, primary_key=True)
-    order_id: Mapped[uuid.UUID] = mapped_column(
-        UUIDType, ForeignKey("orders_order.id"), index=True
-    )
+    order_id: Mapped[uuid.UUID] = mapped_column(UUIDType, ForeignKey("orders_order.id"), index=True)
     fulfillment_id: Mapped[uuid.UUID] = mapped_column(
         UUIDType, ForeignKey("orders_fulfillment.id"), index=True
     )
@@ -179,7 +177,7 @@ class OrderLine(Base):
     product_id: Mapped[uuid.UUID] = mapped_column(UUIDType, index=True)
     vendor_id: Mapped[uuid.UUID] = mapped_column(UUIDType)
     reservation_id: Mapped[uuid.UUID | None] = mapped_column(UUIDType)
-    sku: Mapped[str] = mapped_column(String(64))
+    sku: Mapped[str | None] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(420))
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price: Mapped[int] = mapped_column(BigInteger)
@@ -197,9 +195,7 @@ class Fulfillment(Base):
     __tablename__ = "orders_fulfillment"
 
     id: Mapped[uuid.UUID] = mapped_column(UUIDType, primary_key=True)
-    order_id: Mapped[uuid.UUID] = mapped_column(
-        UUIDType, ForeignKey("orders_order.id"), index=True
-    )
+    order_id: Mapped[uuid.UUID] = mapped_column(UUIDType, ForeignKey("orders_order.id"), index=True)
     vendor_id: Mapped[uuid.UUID] = mapped_column(UUIDType, index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
     currency: Mapped[str] = mapped_column(String(3))
@@ -246,9 +242,7 @@ class OrderRefund(Base):
     __tablename__ = "orders_refund"
 
     id: Mapped[uuid.UUID] = mapped_column(UUIDType, primary_key=True)
-    order_id: Mapped[uuid.UUID] = mapped_column(
-        UUIDType, ForeignKey("orders_order.id"), index=True
-    )
+    order_id: Mapped[uuid.UUID] = mapped_column(UUIDType, ForeignKey("orders_order.id"), index=True)
     key: Mapped[str] = mapped_column(String(300), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     amount: Mapped[int] = mapped_column(BigInteger)

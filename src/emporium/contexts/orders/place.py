@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from emporium.contexts import inventory, pricing
 from emporium.contexts.orders.events import FulfillmentCreated, OrderPlaced
@@ -38,7 +39,7 @@ class LineToPlace:
     variant_id: uuid.UUID
     product_id: uuid.UUID
     vendor_id: uuid.UUID
-    sku: str
+    sku: str | None
     title: str
     quantity: int
     reservation_id: uuid.UUID
@@ -77,6 +78,7 @@ class PlaceOrder:
 class PlacedOrder:
     id: uuid.UUID
     number: str
+    status: str
     fulfillments: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)  # vendor -> id
 
 
@@ -88,12 +90,15 @@ async def place_order(uow: UnitOfWork, cmd: PlaceOrder) -> PlacedOrder:
     """
     existing = await uow.session.scalar(select(Order).where(Order.checkout_id == cmd.checkout_id))
     if existing is not None:
-        return await _placed(uow, existing)
+        return await placed(uow.session, existing)
     # Holds first, in variant order (inventory's lock order); the rule rows last (redeem).
     for line in sorted(cmd.lines, key=lambda line: (line.variant_id, line.reservation_id)):
         await inventory.consume(uow, line.reservation_id)
     order = await _insert_order(uow, cmd)
+    # No ORM relationships order the inserts: each parent is flushed before its children.
+    await uow.session.flush()
     fulfillments = _fulfillments(uow, order, cmd)
+    await uow.session.flush()
     for line in cmd.lines:
         uow.session.add(_line(order, fulfillments[line.vendor_id].id, line))
     await uow.session.flush()
@@ -111,18 +116,19 @@ async def place_order(uow: UnitOfWork, cmd: PlaceOrder) -> PlacedOrder:
     )
     for fulfillment in fulfillments.values():
         uow.record(
-            fulfillment_event(
-                FulfillmentCreated, fulfillment, total=order.money(fulfillment.total)
-            )
+            fulfillment_event(FulfillmentCreated, fulfillment, total=order.money(fulfillment.total))
         )
-    return PlacedOrder(order.id, order.number, {v: f.id for v, f in fulfillments.items()})
+    return PlacedOrder(
+        order.id, order.number, order.status, {v: f.id for v, f in fulfillments.items()}
+    )
 
 
-async def _placed(uow: UnitOfWork, order: Order) -> PlacedOrder:
-    rows = await uow.session.execute(
+async def placed(session: AsyncSession, order: Order) -> PlacedOrder:
+    """What place_order answered for order."""
+    rows = await session.execute(
         select(Fulfillment.vendor_id, Fulfillment.id).where(Fulfillment.order_id == order.id)
     )
-    return PlacedOrder(order.id, order.number, {vendor: fid for vendor, fid in rows})
+    return PlacedOrder(order.id, order.number, order.status, {v: fid for v, fid in rows})
 
 
 async def _insert_order(uow: UnitOfWork, cmd: PlaceOrder) -> Order:
