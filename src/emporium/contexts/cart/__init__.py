@@ -3,7 +3,8 @@
 The public facade other contexts may use: `cart_totals` (checkout prices a cart with it;
 issue 5 replaces its inside with the pricing engine), the cart's reservation owner type,
 `login_hook` (identity runs it at login to merge a guest cart), `hold_for_checkout`,
-`release_from_checkout` and `convert` (a checkout holds its cart still, gives it back or
+`checkout_lines`, `lock_holds`, `release_holds`, `release_from_checkout` and `convert` (a
+checkout holds its cart still, keeps its stock held through payment, gives it back or
 converts it) and `wire`.
 """
 
@@ -12,9 +13,12 @@ from __future__ import annotations
 from emporium.contexts.cart.api import router
 from emporium.contexts.cart.checkouts import (
     CheckoutLine,
+    checkout_lines,
     convert,
     hold_for_checkout,
+    lock_holds,
     release_from_checkout,
+    release_holds,
 )
 from emporium.contexts.cart.lines import MAX_QUANTITY, OWNER_TYPE
 from emporium.contexts.cart.merge import LoginHook, MergeConflict, MergeResult, login_hook
@@ -40,10 +44,13 @@ __all__ = [
     "MergeConflict",
     "MergeResult",
     "cart_totals",
+    "checkout_lines",
     "convert",
     "hold_for_checkout",
+    "lock_holds",
     "login_hook",
     "release_from_checkout",
+    "release_holds",
     "router",
     "wire",
 ]

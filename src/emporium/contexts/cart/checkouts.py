@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from emporium.contexts import inventory
 from emporium.contexts.cart.errors import CartNotActive, CartNotFound
 from emporium.contexts.cart.events import CartConverted
+from emporium.contexts.cart.lines import OWNER_TYPE
 from emporium.contexts.cart.models import Cart, CartLine, CartStatus
 from emporium.kernel.uow import UnitOfWork
 
@@ -48,17 +52,78 @@ async def hold_for_checkout(
         )
     cart.status = CartStatus.CHECKING_OUT
     cart.updated_at = uow.clock.now()
-    rows = await uow.session.scalars(
-        select(CartLine).where(CartLine.cart_id == cart.id).order_by(CartLine.id)
+    return cart.currency, await checkout_lines(uow.session, cart.id)
+
+
+async def checkout_lines(session: AsyncSession, cart_id: uuid.UUID) -> list[CheckoutLine]:
+    """A cart's lines as a checkout takes them, in the order they were added."""
+    rows = await session.scalars(
+        select(CartLine).where(CartLine.cart_id == cart_id).order_by(CartLine.id)
     )
-    lines = [
-        CheckoutLine(
-            line.id, line.variant_id, line.product_id, line.vendor_id, line.quantity,
-            line.reservation_id,
+    return [_line(line) for line in rows]
+
+
+def _line(line: CartLine) -> CheckoutLine:
+    return CheckoutLine(
+        line.id,
+        line.variant_id,
+        line.product_id,
+        line.vendor_id,
+        line.quantity,
+        line.reservation_id,
+    )
+
+
+async def _lines_in_lock_order(uow: UnitOfWork, cart_id: uuid.UUID) -> list[CartLine]:
+    # Inventory's lock order: variants in ascending id order, so two checkouts never wait
+    # on each other in a circle.
+    return list(
+        await uow.session.scalars(
+            select(CartLine)
+            .where(CartLine.cart_id == cart_id)
+            .order_by(CartLine.variant_id, CartLine.id)
         )
-        for line in rows
-    ]
-    return cart.currency, lines
+    )
+
+
+async def lock_holds(
+    uow: UnitOfWork, cart_id: uuid.UUID, *, until: datetime
+) -> dict[uuid.UUID, uuid.UUID]:
+    """Make every line's hold last until `until` (a lapsed one is reserved again); line → hold.
+
+    Raises inventory's 409 INSUFFICIENT_INVENTORY when a lapsed line cannot be held again.
+    """
+    holds: dict[uuid.UUID, uuid.UUID] = {}
+    for line in await _lines_in_lock_order(uow, cart_id):
+        held = None
+        if line.reservation_id is not None:
+            try:
+                held = await inventory.extend(uow, line.reservation_id, until)
+            except (inventory.ReservationNotActive, inventory.ReservationNotFound):
+                held = None
+        if held is None:
+            held = await inventory.reserve(
+                uow,
+                variant_id=line.variant_id,
+                quantity=line.quantity,
+                owner_type=OWNER_TYPE,
+                owner_id=line.id,
+                expires_at=until,
+            )
+            line.reservation_id = held.id
+        holds[line.id] = held.id
+    return holds
+
+
+async def release_holds(uow: UnitOfWork, cart_id: uuid.UUID, *, reason: str) -> int:
+    """Give back every line's units still held (a failed checkout); how many holds ended."""
+    released = 0
+    for line in await _lines_in_lock_order(uow, cart_id):
+        if line.reservation_id is None:
+            continue
+        if await inventory.release(uow, line.reservation_id, reason) is not None:
+            released += 1
+    return released
 
 
 async def release_from_checkout(uow: UnitOfWork, cart_id: uuid.UUID) -> None:
@@ -72,7 +137,10 @@ async def release_from_checkout(uow: UnitOfWork, cart_id: uuid.UUID) -> None:
 
 
 async def convert(uow: UnitOfWork, cart_id: uuid.UUID, *, order_id: uuid.UUID) -> None:
-    """The checkout placed an order: the cart is done (once; a no-op afterwards)."""
+    """The checkout placed an order: the cart is done and emptied (once; a no-op afterwards).
+
+    Its lines' holds were consumed into the order, which keeps their ids.
+    """
     result = await uow.session.execute(
         update(Cart)
         .where(Cart.id == cart_id, Cart.status == CartStatus.CHECKING_OUT)
@@ -80,4 +148,5 @@ async def convert(uow: UnitOfWork, cart_id: uuid.UUID, *, order_id: uuid.UUID) -
         .execution_options(synchronize_session=False)
     )
     if getattr(result, "rowcount", 0):
+        await uow.session.execute(delete(CartLine).where(CartLine.cart_id == cart_id))
         uow.record(CartConverted(cart_id=cart_id, order_id=order_id))
