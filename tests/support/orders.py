@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from emporium.contexts import inventory, orders, shipping
+from emporium.contexts import inventory, orders, payments, shipping
 from emporium.kernel.money import Money
 from emporium.kernel.runtime import Runtime
 from tests.support.auth import AuthedUser
@@ -169,3 +169,39 @@ async def book_shipments(runtime: Runtime, placed: orders.PlacedOrder) -> dict[u
         )
         await uow.commit()
     return booked
+
+
+async def paid_order(
+    runtime: Runtime, buyer_id: uuid.UUID, items: list[tuple[Item, int]], *, shipping: int = 0
+) -> orders.PlacedOrder:
+    """A confirmed order paid by card through the sandbox gateway (tok_visa)."""
+    checkout_id = uuid.uuid4()
+    amount = sum(item.price.amount * quantity for item, quantity in items) + shipping
+    payment = await payments.take_payment(
+        runtime,
+        owner_id=checkout_id,
+        amount=Money(amount, "EUR"),
+        key=f"test-payment:{checkout_id}",
+        token="tok_visa",
+    )
+    assert payment.status is payments.PaymentStatus.CAPTURED, payment
+    placed = await place(
+        runtime,
+        buyer_id,
+        items,
+        checkout_id=checkout_id,
+        payment_id=payment.id,
+        shipping=shipping,
+    )
+    await confirmed(runtime, placed.id)
+    return placed
+
+
+async def payment_of(runtime: Runtime, order_id: uuid.UUID) -> payments.PaymentOutcome:
+    """The order's payment as the gateway's record has it now."""
+    async with runtime.db.read() as session:
+        view = await orders.get_order_view(session, order_id)
+        assert view is not None and view.payment_id is not None
+        payment = await payments.get_payment(session, view.payment_id)
+    assert payment is not None
+    return payment

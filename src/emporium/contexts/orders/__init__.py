@@ -7,6 +7,7 @@ commit. See docs/orders.md for the status machine and the cancel and refund rule
 
 from __future__ import annotations
 
+from emporium.contexts.orders.api import router
 from emporium.contexts.orders.confirm import (
     attach_shipment,
     attach_shipments,
@@ -52,6 +53,10 @@ from emporium.contexts.orders.queries import (
     get_order_view,
     order_of_checkout,
 )
+from emporium.contexts.orders.refunds import REFUND
+from emporium.contexts.orders.subscribers import tracking
+from emporium.kernel import saga
+from emporium.kernel.runtime import Runtime
 
 __all__ = [
     "DeliveryConfirmed",
@@ -90,4 +95,12 @@ __all__ = [
     "get_order_view",
     "order_of_checkout",
     "place_order",
+    "router",
+    "wire",
 ]
+
+
+def wire(runtime: Runtime) -> None:
+    """Register the refund saga and the subscriber that follows the carrier's scans."""
+    saga.register(runtime, REFUND)
+    runtime.subscribers.add(tracking())

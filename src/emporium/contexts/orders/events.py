@@ -107,5 +107,6 @@ class DeliveryConfirmed(FulfillmentEvent):
     """The buyer says the parcel arrived: the signal that releases the vendor's escrow."""
 
     type = "orders.delivery_confirmed"
+    fulfillment_id: uuid.UUID  # the same as id, named for the wallet's escrow lookup
     buyer_id: uuid.UUID
-    total: Money
+    total: Money  # the fulfillment's: its lines after discounts plus its share of shipping

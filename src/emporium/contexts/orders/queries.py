@@ -247,18 +247,15 @@ async def list_orders(
 async def list_fulfillments(
     session: AsyncSession,
     *,
-    vendor_id: uuid.UUID,
+    vendor_id: uuid.UUID | None,
     status: str | None = None,
     limit: int,
     cursor: str | None = None,
 ) -> Slice:
-    """A vendor's fulfillments newest first, one page at a time."""
-    query = (
-        select(Fulfillment)
-        .where(Fulfillment.vendor_id == vendor_id)
-        .order_by(Fulfillment.id.desc())
-        .limit(limit + 1)
-    )
+    """A vendor's fulfillments (None: everyone's) newest first, one page at a time."""
+    query = select(Fulfillment).order_by(Fulfillment.id.desc()).limit(limit + 1)
+    if vendor_id is not None:
+        query = query.where(Fulfillment.vendor_id == vendor_id)
     if status is not None:
         query = query.where(Fulfillment.status == status)
     after = decode_cursor(cursor, size=1)

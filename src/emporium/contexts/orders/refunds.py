@@ -31,11 +31,13 @@ from emporium.contexts.orders.models import (
     OrderStatus,
     RefundKind,
     RefundStatus,
+    refuse,
 )
 from emporium.kernel import saga
 from emporium.kernel.errors import DomainError, InvalidStateTransition
 from emporium.kernel.ids import new_id
 from emporium.kernel.money import Money
+from emporium.kernel.runtime import Runtime
 from emporium.kernel.saga import StepContext, StepFailed
 from emporium.kernel.uow import UnitOfWork
 
@@ -81,11 +83,11 @@ async def begin_refund(
 
     The same key again returns the first refund and its saga.
     """
-    existing = await uow.session.scalar(select(OrderRefund).where(OrderRefund.key == key))
+    existing = await find_refund(uow, key)
     if existing is not None:
         return existing, await saga.begin(uow, REFUND, key=_saga_key(existing.id), data={})
     wanted = amount if amount is not None else order.refundable
-    if order.refundable.amount <= 0:
+    if order.refundable.amount <= 0 or not has_payment(order):
         raise NothingToRefund(details={"order_id": str(order.id)})
     if wanted.currency != order.currency or not 0 < wanted.amount <= order.refundable.amount:
         raise RefundTooLarge(
@@ -117,6 +119,49 @@ async def begin_refund(
         "reason": reason[:200],
     }
     return refund, await saga.begin(uow, REFUND, key=_saga_key(refund.id), data=data)
+
+
+async def find_refund(uow: UnitOfWork, key: str) -> OrderRefund | None:
+    """The refund begun with key, if any."""
+    refund: OrderRefund | None = await uow.session.scalar(
+        select(OrderRefund).where(OrderRefund.key == key)
+    )
+    return refund
+
+
+def has_payment(order: Order) -> bool:
+    """Whether money was taken for order (a free order, or one not yet paid, has none)."""
+    return order.total > 0 and (order.payment_method == WALLET or order.payment_id is not None)
+
+
+async def refund_order(
+    runtime: Runtime,
+    *,
+    order_id: uuid.UUID,
+    key: str,
+    reason: str,
+    amount: Money | None = None,
+) -> RefundView:
+    """An admin's refund, full (amount None) or partial, once per key; its state when it rests."""
+    async with runtime.uow() as uow:
+        order = await locked_order(uow, order_id)
+        if order.status == OrderStatus.PENDING:
+            raise refuse("order", order.status, OrderStatus.REFUNDED)
+        refund, saga_id = await begin_refund(
+            uow,
+            order,
+            key=f"admin-refund:{order_id}:{key}",
+            kind=RefundKind.ADMIN,
+            reason=reason,
+            amount=amount,
+        )
+        refund_id = refund.id
+        await uow.commit()
+    await saga.run(runtime, saga_id)
+    async with runtime.db.read() as session:
+        row = await session.get(OrderRefund, refund_id)
+    assert row is not None, "refunds are never deleted"
+    return RefundView.of(row)
 
 
 def _saga_key(refund_id: uuid.UUID) -> str:
