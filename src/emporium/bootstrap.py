@@ -10,6 +10,7 @@ from emporium.contexts import (
     checkout,
     identity,
     inventory,
+    orders,
     payments,
     pricing,
     search,
@@ -86,4 +87,5 @@ def _wire_contexts(runtime: Runtime) -> None:
     payments.wire(runtime)
     shipping.wire(runtime)
     wallet.wire(runtime)
+    orders.wire(runtime)
     checkout.wire(runtime)
