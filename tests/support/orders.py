@@ -6,6 +6,7 @@ order = await place(runtime, buyer.id, [(item, 2)])      # holds taken, then pla
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -71,6 +72,7 @@ async def place(
     checkout_id: uuid.UUID | None = None,
     payment_id: uuid.UUID | None = None,
     shipping: int = 0,
+    discount_rule_ids: tuple[uuid.UUID, ...] = (),
 ) -> orders.PlacedOrder:
     """Hold the units, then place the order as the checkout saga would; both committed."""
     checkout_id = checkout_id or uuid.uuid4()
@@ -88,8 +90,9 @@ async def place(
         ]
         await uow.commit()
     async with runtime.uow() as uow:
+        cmd = place_command(buyer_id, items, held, checkout_id, payment_id, shipping)
         placed = await orders.place_order(
-            uow, place_command(buyer_id, items, held, checkout_id, payment_id, shipping)
+            uow, dataclasses.replace(cmd, discount_rule_ids=discount_rule_ids)
         )
         await uow.commit()
     return placed
@@ -172,7 +175,12 @@ async def book_shipments(runtime: Runtime, placed: orders.PlacedOrder) -> dict[u
 
 
 async def paid_order(
-    runtime: Runtime, buyer_id: uuid.UUID, items: list[tuple[Item, int]], *, shipping: int = 0
+    runtime: Runtime,
+    buyer_id: uuid.UUID,
+    items: list[tuple[Item, int]],
+    *,
+    shipping: int = 0,
+    discount_rule_ids: tuple[uuid.UUID, ...] = (),
 ) -> orders.PlacedOrder:
     """A confirmed order paid by card through the sandbox gateway (tok_visa)."""
     checkout_id = uuid.uuid4()
@@ -192,6 +200,7 @@ async def paid_order(
         checkout_id=checkout_id,
         payment_id=payment.id,
         shipping=shipping,
+        discount_rule_ids=discount_rule_ids,
     )
     await confirmed(runtime, placed.id)
     return placed
