@@ -7,13 +7,22 @@ import uuid
 import httpx
 import pytest
 
-from emporium.contexts import shipping
+from emporium.contexts import shipping, wallet
+from emporium.kernel.money import Money
 from emporium.kernel.runtime import Runtime
 from tests.pricing.support import discount
 from tests.support.auth import AuthedUser, register_buyer
 from tests.support.cart import available
-from tests.support.orders import book_shipments, paid_order, payment_of, place, stocked_item
+from tests.support.orders import (
+    book_shipments,
+    confirmed,
+    paid_order,
+    payment_of,
+    place,
+    stocked_item,
+)
 from tests.support.webhooks import events_of
+from tests.wallet.builders import assert_books_balance, fund_wallet
 
 STORE = "/api/v1/store/orders"
 
@@ -134,3 +143,30 @@ async def test_another_buyers_order_is_not_found(
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "NOT_FOUND"
+
+
+async def test_cancelling_a_wallet_paid_order_puts_the_money_back_in_the_wallet(
+    runtime: Runtime, client: httpx.AsyncClient, admin: AuthedUser, buyer: AuthedUser
+) -> None:
+    item = await stocked_item(client, admin)
+    await fund_wallet(runtime, buyer.id, Money(5000, "EUR"))
+    checkout_id = uuid.uuid4()
+    async with runtime.uow() as uow:
+        await wallet.pay_from_wallet(
+            uow,
+            buyer_id=buyer.id,
+            amount=Money(1999, "EUR"),
+            cause=wallet.Cause.of("checkout", checkout_id),
+        )
+        await uow.commit()
+    order = await place(
+        runtime, buyer.id, [(item, 1)], checkout_id=checkout_id, payment_method="wallet"
+    )
+    await confirmed(runtime, order.id)
+
+    response = await client.post(f"{STORE}/{order.id}/cancel", headers=buyer.headers)
+
+    assert response.json()["refunds"][0]["status"] == "succeeded"
+    balance = await client.get("/api/v1/store/wallet", headers=buyer.headers)
+    assert balance.json()["balance"] == {"amount": 5000, "currency": "EUR"}
+    await assert_books_balance(runtime)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import httpx
+import uuid
 
+import httpx
+from sqlalchemy import event
+
+from emporium.contexts import orders
 from emporium.kernel.runtime import Runtime
 from tests.support.auth import AuthedUser, register_buyer
 from tests.support.orders import paid_order, stocked_item
@@ -73,3 +77,31 @@ async def test_buyers_cannot_use_the_admin_order_routes(
     response = await client.get(ADMIN, headers=buyer.headers)
 
     assert response.status_code == 403
+
+
+async def _statements_to_read(runtime: Runtime, order_id: uuid.UUID) -> int:
+    seen: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    engine = runtime.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        async with runtime.db.read() as session:
+            assert await orders.get_order_view(session, order_id) is not None
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+async def test_reading_an_order_takes_as_many_queries_whatever_its_vendors(
+    runtime: Runtime, client: httpx.AsyncClient, admin: AuthedUser, buyer: AuthedUser
+) -> None:
+    items = [await stocked_item(client, admin) for _ in range(3)]
+    small = await paid_order(runtime, buyer.id, [(items[0], 1)])
+    large = await paid_order(runtime, buyer.id, [(item, 2) for item in items])
+
+    assert await _statements_to_read(runtime, large.id) == await _statements_to_read(
+        runtime, small.id
+    )

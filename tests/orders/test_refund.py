@@ -7,6 +7,7 @@ import uuid
 
 import httpx
 
+from emporium.contexts import payments
 from emporium.kernel.runtime import Runtime
 from tests.support.auth import AuthedUser
 from tests.support.orders import paid_order, payment_of, place, stocked_item
@@ -124,3 +125,20 @@ async def test_an_order_still_being_paid_for_cannot_be_refunded(
     response = await refund(client, admin, order.id)
 
     assert response.status_code == 409
+
+
+async def test_a_refund_the_gateway_refuses_is_failed_and_given_back(
+    runtime: Runtime, client: httpx.AsyncClient, admin: AuthedUser, buyer: AuthedUser
+) -> None:
+    item = await stocked_item(client, admin)
+    order = await paid_order(runtime, buyer.id, [(item, 1)])
+    payment = await payment_of(runtime, order.id)
+    # Refunded behind the order's back: the gateway has nothing left to give.
+    await payments.refund(runtime, payment_id=payment.id, key="elsewhere")
+
+    response = await refund(client, admin, order.id, 500)
+
+    assert response.json()["status"] == "failed"
+    body = (await client.get(f"{ADMIN}/{order.id}", headers=admin.headers)).json()
+    assert body["refunded"]["amount"] == 0
+    assert body["status"] == "confirmed"

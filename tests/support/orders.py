@@ -73,6 +73,7 @@ async def place(
     payment_id: uuid.UUID | None = None,
     shipping: int = 0,
     discount_rule_ids: tuple[uuid.UUID, ...] = (),
+    payment_method: str = "card",
 ) -> orders.PlacedOrder:
     """Hold the units, then place the order as the checkout saga would; both committed."""
     checkout_id = checkout_id or uuid.uuid4()
@@ -92,7 +93,10 @@ async def place(
     async with runtime.uow() as uow:
         cmd = place_command(buyer_id, items, held, checkout_id, payment_id, shipping)
         placed = await orders.place_order(
-            uow, dataclasses.replace(cmd, discount_rule_ids=discount_rule_ids)
+            uow,
+            dataclasses.replace(
+                cmd, discount_rule_ids=discount_rule_ids, payment_method=payment_method
+            ),
         )
         await uow.commit()
     return placed
