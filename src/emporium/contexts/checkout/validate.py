@@ -29,11 +29,7 @@ async def validate_cart(ctx: StepContext) -> dict[str, Any]:
         if not lines:
             raise StepFailed("VALIDATION_ERROR", "The cart is empty", {})
         infos = await catalog.variant_infos(session, [line.variant_id for line in lines])
-        unavailable = [
-            str(line.id)
-            for line in lines
-            if not getattr(infos.get(line.variant_id), "purchasable", False)
-        ]
+        unavailable = [str(line.id) for line in lines if not _buyable(infos, line.variant_id)]
         if unavailable:
             raise StepFailed(
                 "CONFLICT", "Some items cannot be bought now", {"item_ids": unavailable}
@@ -43,6 +39,11 @@ async def validate_cart(ctx: StepContext) -> dict[str, Any]:
         except DomainError as exc:
             raise StepFailed(exc.code, exc.message, exc.details) from None
     return {"plan": plan.to_json()}
+
+
+def _buyable(infos: dict[uuid.UUID, catalog.VariantInfo], variant_id: uuid.UUID) -> bool:
+    info = infos.get(variant_id)
+    return info is not None and info.purchasable
 
 
 async def _price(
