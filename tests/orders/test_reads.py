@@ -31,6 +31,7 @@ async def test_a_buyer_lists_only_their_own_orders_newest_first(
     )
 
     assert [o["number"] for o in first.json()["items"]] == [newer.number]
+    assert first.json()["items"][0]["totals"]["total"] == {"amount": 1999, "currency": "EUR"}
     assert [o["number"] for o in second.json()["items"]] == [older.number]
     assert second.json()["next_cursor"] is None
 

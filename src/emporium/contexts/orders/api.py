@@ -156,14 +156,6 @@ class OrderRead(BaseModel):
         )
 
 
-class OrderSummaryRead(BaseModel):
-    id: uuid.UUID
-    number: str
-    status: OrderStatus
-    total: MoneyOut
-    created_at: datetime
-
-
 class SellerFulfillmentRead(FulfillmentRead):
     """What a seller needs to pack a parcel: its items and where it goes."""
 
@@ -182,18 +174,8 @@ class AdminRefundCreate(Strict):
     reason: str = Field(min_length=1, max_length=500)
 
 
-def _summaries(found: queries.Slice) -> Page[OrderSummaryRead]:
-    items = [
-        OrderSummaryRead(
-            id=o.id,
-            number=o.number,
-            status=OrderStatus(o.status),
-            total=MoneyOut.of(o.total),
-            created_at=o.created_at,
-        )
-        for o in found.items
-    ]
-    return Page(items=items, next_cursor=found.next_cursor)
+def _page(found: queries.Slice) -> Page[OrderRead]:
+    return Page(items=[OrderRead.of(view) for view in found.items], next_cursor=found.next_cursor)
 
 
 async def _order(runtime: Runtime, order_id: str, buyer_id: uuid.UUID | None) -> OrderRead:
@@ -213,19 +195,19 @@ def _id(value: str, error: type[OrderNotFound] | type[FulfillmentNotFound]) -> u
     return key
 
 
-@router.get("/store/orders", response_model=Page[OrderSummaryRead])
+@router.get("/store/orders", response_model=Page[OrderRead])
 async def list_my_orders(
     principal: BuyerPrincipal,
     runtime: RuntimeDep,
     limit: LimitParam = 20,
     cursor: CursorParam = None,
-) -> Page[OrderSummaryRead]:
+) -> Page[OrderRead]:
     """The buyer's own orders, newest first."""
     async with runtime.db.read() as session:
         found = await queries.list_orders(
             session, buyer_id=principal.user_id, limit=limit, cursor=cursor
         )
-    return _summaries(found)
+    return _page(found)
 
 
 @router.get("/store/orders/{order_id}", response_model=OrderRead)
@@ -323,7 +305,7 @@ async def post_ship(
     return await _seller_fulfillment(runtime, key, principal.vendor_scope)
 
 
-@router.get("/admin/orders", response_model=Page[OrderSummaryRead])
+@router.get("/admin/orders", response_model=Page[OrderRead])
 async def list_all_orders(
     _: AdminPrincipal,
     runtime: RuntimeDep,
@@ -331,7 +313,7 @@ async def list_all_orders(
     vendor_id: Annotated[uuid.UUID | None, Query()] = None,
     limit: LimitParam = 20,
     cursor: CursorParam = None,
-) -> Page[OrderSummaryRead]:
+) -> Page[OrderRead]:
     """Every order, newest first, by status or by a vendor taking part."""
     async with runtime.db.read() as session:
         found = await queries.list_orders(
@@ -341,7 +323,7 @@ async def list_all_orders(
             limit=limit,
             cursor=cursor,
         )
-    return _summaries(found)
+    return _page(found)
 
 
 @router.get("/admin/orders/{order_id}", response_model=OrderRead)
