@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import ledger, pricing, reservations, search, store
+from bench import checkout, ledger, pricing, reservations, search, store
 
 BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "ledger": ledger.main,
@@ -13,6 +13,7 @@ BENCHMARKS: dict[str, Callable[[list[str]], int]] = {
     "store": store.main,
     "pricing": pricing.main,
     "reservations": reservations.main,
+    "checkout": checkout.main,
 }
 
 

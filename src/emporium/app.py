@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from emporium import __version__
 from emporium.bootstrap import build_runtime
-from emporium.contexts import cart, identity, payments, search, shipping, wallet
+from emporium.contexts import cart, checkout, identity, orders, payments, search, shipping, wallet
 from emporium.contexts.catalog import api as catalog_api
 from emporium.contexts.inventory import api as inventory_api
 from emporium.contexts.pricing import api as pricing_api
@@ -86,6 +86,8 @@ def create_app(
         payments.router,
         shipping.router,
         wallet.router,
+        orders.router,
+        checkout.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.include_router(pricing_api.router, prefix=API_PREFIX)

@@ -5,7 +5,18 @@ from __future__ import annotations
 import uuid
 from functools import partial
 
-from emporium.contexts import cart, identity, inventory, payments, pricing, search, shipping, wallet
+from emporium.contexts import (
+    cart,
+    checkout,
+    identity,
+    inventory,
+    orders,
+    payments,
+    pricing,
+    search,
+    shipping,
+    wallet,
+)
 from emporium.contexts.catalog import subscribers as catalog_subscribers
 from emporium.contexts.catalog.media import build_media_storage
 from emporium.kernel import jobs, saga
@@ -76,3 +87,5 @@ def _wire_contexts(runtime: Runtime) -> None:
     payments.wire(runtime)
     shipping.wire(runtime)
     wallet.wire(runtime)
+    orders.wire(runtime)
+    checkout.wire(runtime)

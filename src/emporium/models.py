@@ -6,8 +6,10 @@ from sqlalchemy import MetaData
 
 from emporium.contexts.cart import models as cart_models  # noqa: F401
 from emporium.contexts.catalog import models as catalog_models  # noqa: F401
+from emporium.contexts.checkout import models as checkout_models  # noqa: F401
 from emporium.contexts.identity import models as identity_models  # noqa: F401
 from emporium.contexts.inventory import models as inventory_models  # noqa: F401
+from emporium.contexts.orders import models as orders_models  # noqa: F401
 from emporium.contexts.payments import models as payments_models  # noqa: F401
 from emporium.contexts.payments import sandbox as payments_sandbox  # noqa: F401
 from emporium.contexts.payments import sandbox_webhooks as payments_sandbox_webhooks  # noqa: F401

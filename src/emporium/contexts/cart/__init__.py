@@ -1,17 +1,28 @@
 """Cart: guest carts (by token) and buyers' carts; adding an item reserves its stock.
 
-The public facade other contexts may use: `contents_of` then `cart_totals` (the checkout
-prices a cart with them: the pricing engine's totals, discounts and explanation, ready for
-`pricing.snapshot`), the cart's reservation owner type,
-`login_hook` (identity runs it at login to merge a guest cart) and `wire`.
+The public facade other contexts may use: `contents_of` then `cart_totals` (the pricing
+engine's totals, discounts and explanation, ready for `pricing.snapshot`), the cart's
+reservation owner type, `login_hook` (identity runs it at login to merge a guest cart),
+`hold_for_checkout`, `checkout_lines`, `codes_of`, `lock_holds`, `release_holds`,
+`release_from_checkout` and `convert` (a checkout holds its cart still, keeps its stock held
+through payment, gives it back or converts it) and `wire`.
 """
 
 from __future__ import annotations
 
 from emporium.contexts.cart.api import router
+from emporium.contexts.cart.checkouts import (
+    CheckoutLine,
+    checkout_lines,
+    convert,
+    hold_for_checkout,
+    lock_holds,
+    release_from_checkout,
+    release_holds,
+)
 from emporium.contexts.cart.lines import MAX_QUANTITY, OWNER_TYPE
 from emporium.contexts.cart.merge import LoginHook, MergeConflict, MergeResult, login_hook
-from emporium.contexts.cart.queries import contents_of
+from emporium.contexts.cart.queries import codes_of, contents_of
 from emporium.contexts.cart.subscribers import unavailable_lines
 from emporium.contexts.cart.totals import (
     CartContents,
@@ -30,13 +41,21 @@ __all__ = [
     "CartDiscount",
     "CartLineRef",
     "CartTotals",
+    "CheckoutLine",
     "LineTotals",
     "LoginHook",
     "MergeConflict",
     "MergeResult",
     "cart_totals",
+    "checkout_lines",
+    "codes_of",
     "contents_of",
+    "convert",
+    "hold_for_checkout",
+    "lock_holds",
     "login_hook",
+    "release_from_checkout",
+    "release_holds",
     "router",
     "wire",
 ]

@@ -88,3 +88,12 @@ class CartBundleAdded(DomainEvent):
     bundle_group_id: uuid.UUID
     item_ids: list[uuid.UUID]
     reservation_ids: list[uuid.UUID]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CartConverted(DomainEvent):
+    type = "cart.converted"
+    aggregate_type = "cart"
+    aggregate_field = "cart_id"
+    cart_id: uuid.UUID
+    order_id: uuid.UUID

@@ -15,6 +15,8 @@ from emporium.kernel.db import Base, UTCDateTime, UUIDType
 class CartStatus(StrEnum):
     ACTIVE = "active"
     MERGED = "merged"  # its lines moved into the buyer's cart at login
+    CHECKING_OUT = "checking_out"  # a checkout holds it: its lines cannot change
+    CONVERTED = "converted"  # its checkout placed an order
 
 
 class Cart(Base):

@@ -43,7 +43,9 @@ from emporium.contexts.shipping.queries import (
     ShipmentInfo,
     TrackingStep,
     get_shipment,
+    method_carrier,
     shipment_of,
+    shipments_of,
     tracking_history,
 )
 from emporium.contexts.shipping.rates import country_code, quote
@@ -77,10 +79,12 @@ __all__ = [
     "create_shipment",
     "get_shipment",
     "mark_shipped",
+    "method_carrier",
     "offered_methods",
     "quote",
     "router",
     "shipment_of",
+    "shipments_of",
     "tracking_history",
     "wire",
 ]

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from emporium.contexts.shipping.models import Shipment, ShipmentStatus, TrackingEvent
+from emporium.contexts.shipping.models import (
+    Shipment,
+    ShipmentStatus,
+    ShippingMethod,
+    TrackingEvent,
+)
 
 
 @dataclass(frozen=True)
@@ -74,3 +80,29 @@ async def tracking_history(session: AsyncSession, shipment_id: uuid.UUID) -> lis
         .order_by(TrackingEvent.occurred_at, TrackingEvent.id)
     )
     return [TrackingStep(ShipmentStatus(status), at) for status, at in rows]
+
+
+async def shipments_of(
+    session: AsyncSession, fulfillment_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, ShipmentInfo]:
+    """shipment_of for many fulfillments at once (those without a shipment are absent)."""
+    if not fulfillment_ids:
+        return {}
+    rows = await session.scalars(
+        select(Shipment)
+        .where(
+            Shipment.fulfillment_id.in_(list(fulfillment_ids)),
+            Shipment.status != ShipmentStatus.FAILED.value,
+        )
+        .order_by(Shipment.created_at, Shipment.id)
+    )
+    # Later rows win: the latest shipment of each fulfillment, as shipment_of picks it.
+    return {row.fulfillment_id: ShipmentInfo.of(row) for row in rows}
+
+
+async def method_carrier(session: AsyncSession, method_id: uuid.UUID) -> str | None:
+    """The carrier a shipping method books its parcels with (None for an unknown method)."""
+    carrier: str | None = await session.scalar(
+        select(ShippingMethod.carrier).where(ShippingMethod.id == method_id)
+    )
+    return carrier

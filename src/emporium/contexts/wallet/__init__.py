@@ -57,6 +57,7 @@ from emporium.contexts.wallet.models import (
     TopUpStatus,
     TransactionKind,
 )
+from emporium.contexts.wallet.order_escrow import ORDER_ESCROW, order_escrow
 from emporium.contexts.wallet.payout_adapter import GuardedPayoutAdapter, PayoutAdapter
 from emporium.contexts.wallet.payout_sender import PayoutSender
 from emporium.contexts.wallet.payouts import SEND_JOB, PayoutView, RequestPayout, request_payout
@@ -85,6 +86,7 @@ PAYOUT_SENDER = "wallet.payout_sender"
 
 __all__ = [
     "CHECK_JOB",
+    "ORDER_ESCROW",
     "PAYOUT_SENDER",
     "RELEASE_JOB",
     "SEND_JOB",
@@ -157,7 +159,10 @@ def payout_sender(runtime: Runtime) -> PayoutSender:
 
 
 def wire(runtime: Runtime) -> None:
-    """Build the payout adapter (sandbox) behind its guard; register jobs and subscribers."""
+    """Build the payout adapter (sandbox) behind its guard; register jobs and subscribers.
+
+    `wallet.order_escrow` holds, releases and refunds orders' money (see order_escrow.py).
+    """
     settings = runtime.settings
     guard = guard_for(
         "wallet.payouts", settings=settings, clock=runtime.clock, metrics=runtime.metrics
@@ -173,3 +178,8 @@ def wire(runtime: Runtime) -> None:
     runtime.jobs.add(CHECK_JOB, check_ledger_job)
     jobs.register_recurring(runtime, kind=CHECK_JOB, every=DailyAt(4, 0))
     runtime.subscribers.add(top_ups())
+    runtime.subscribers.add(
+        order_escrow(
+            hold_seconds=settings.escrow_hold_seconds, default_rate=settings.commission_rate
+        )
+    )
