@@ -124,6 +124,11 @@ async def run_batch(runtime: Runtime, subscriber: Subscriber) -> Progress:
     return Progress(handled, row.position != start)
 
 
+# Subscribers at most this far behind the head are planned from one grouped read of the
+# recent log; the grouped read never scans more than this many events.
+RECENT_WINDOW = 2_000
+
+
 @dataclass(frozen=True)
 class Plan:
     """What a dispatch pass will do, decided from one read-only look at the log."""
@@ -153,6 +158,11 @@ async def plan_pass(runtime: Runtime, subscribers: Iterable[Subscriber] | None =
                 ).where(SubscriptionRecord.name.in_([s.name for s in chosen]))
             )
         }
+        behind = {s.name: rows.get(s.name, (0, None))[0] for s in chosen}
+        near = [p for p in behind.values() if 0 < head - p <= RECENT_WINDOW]
+        # One grouped read answers for every subscriber close to the head; the far behind
+        # (replaying, a new one) each probe the (type, position) index instead.
+        recent = await event_log.latest_by_type(session, min(near), upto=head) if near else {}
         due: list[Subscriber] = []
         idle: dict[str, int] = {}
         for subscriber in chosen:
@@ -163,10 +173,18 @@ async def plan_pass(runtime: Runtime, subscribers: Iterable[Subscriber] | None =
                 if retry_at <= now:
                     due.append(subscriber)
                 continue
-            waiting = await event_log.first_after(
-                session, position, upto=head, types=subscriber.types
-            )
-            if waiting is not None:
+            if head - position <= RECENT_WINDOW:
+                waiting = any(
+                    latest > position
+                    for kind, latest in recent.items()
+                    if subscriber.types is None or kind in subscriber.types
+                )
+            else:
+                found = await event_log.first_after(
+                    session, position, upto=head, types=subscriber.types
+                )
+                waiting = found is not None
+            if waiting:
                 due.append(subscriber)
             else:
                 idle[subscriber.name] = position

@@ -235,6 +235,16 @@ async def first_after(
     return int(found) if found is not None else None
 
 
+async def latest_by_type(session: AsyncSession, position: int, *, upto: int) -> dict[str, int]:
+    """Each event type that occurred in (position, upto], with its latest position there."""
+    rows = await session.execute(
+        select(EventRecord.type, func.max(EventRecord.position))
+        .where(EventRecord.position > position, EventRecord.position <= upto)
+        .group_by(EventRecord.type)
+    )
+    return {kind: int(latest) for kind, latest in rows}
+
+
 async def read_after(
     session: AsyncSession,
     position: int,
