@@ -34,7 +34,12 @@ from emporium.settings import Settings
 def build_runtime(settings: Settings | None = None, *, clock: Clock | None = None) -> Runtime:
     """Everything a process needs, built once; the only place adapters are constructed."""
     settings = settings or Settings()
-    db = Database(settings.database_url, pool_size=settings.db_pool_size, echo=settings.sql_echo)
+    db = Database(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        pool_timeout=settings.db_pool_timeout_seconds,
+        echo=settings.sql_echo,
+    )
     runtime = Runtime(settings=settings, db=db, clock=clock or SystemClock(), metrics=Metrics())
     _wire_contexts(runtime)
     return runtime

@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     password_hash_time_cost: int = Field(3, ge=1)
     password_hash_memory_kib: int = Field(65536, ge=1024)
     db_pool_size: int = Field(10, ge=1)
+    # How long a request waits for a free connection before it is answered 503.
+    db_pool_timeout_seconds: float = Field(30.0, gt=0)
     # Payments and shipping: which gateway, how long to wait for it, when to stop calling it.
     payment_gateway: Literal["sandbox"] = "sandbox"
     gateway_timeout_seconds: float = Field(10.0, gt=0)

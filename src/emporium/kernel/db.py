@@ -71,10 +71,16 @@ class Database:
     SQLite's busy handler. Reads use deferred transactions and never wait for writers (WAL).
     """
 
-    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+    def __init__(
+        self, url: str, *, pool_size: int = 10, pool_timeout: float = 30.0, echo: bool = False
+    ) -> None:
         self.url = url
         self.dialect = "postgresql" if is_postgres_url(url) else "sqlite"
-        kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": False}
+        kwargs: dict[str, Any] = {
+            "echo": echo,
+            "pool_pre_ping": False,
+            "pool_timeout": pool_timeout,
+        }
         if self.dialect == "sqlite":
             ensure_sqlite_dir(url)
             kwargs["connect_args"] = {"timeout": 30}
@@ -83,7 +89,6 @@ class Database:
         else:
             kwargs["pool_size"] = pool_size
             kwargs["max_overflow"] = pool_size * 2
-            kwargs["pool_timeout"] = 30
             kwargs["connect_args"] = {
                 "server_settings": {"application_name": "emporium", "jit": "off"}
             }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy.exc
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -11,6 +13,8 @@ from starlette.responses import Response
 
 from emporium.kernel.errors import DomainError
 from emporium.kernel.http.envelope import error_response
+
+log = structlog.get_logger("emporium.http")
 
 _STATUS_CODES = {
     400: ("VALIDATION_ERROR", "The request could not be read"),
@@ -94,8 +98,21 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
     )
 
 
+async def handle_pool_timeout(request: Request, exc: Exception) -> Response:
+    """Every connection busy for the whole pool timeout: overloaded, so say when to retry."""
+    log.warning("database_pool_exhausted", path=request.url.path)
+    return error_response(
+        503,
+        "SERVICE_UNAVAILABLE",
+        "The service is busy; retry shortly",
+        headers={"Retry-After": "1"},
+        timestamp=_now(request),
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, handle_domain_error)
+    app.add_exception_handler(sqlalchemy.exc.TimeoutError, handle_pool_timeout)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
     # Unexpected exceptions are answered by RequestContextMiddleware, inside Starlette's
