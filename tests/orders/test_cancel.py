@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import httpx
@@ -170,3 +171,36 @@ async def test_cancelling_a_wallet_paid_order_puts_the_money_back_in_the_wallet(
     balance = await client.get("/api/v1/store/wallet", headers=buyer.headers)
     assert balance.json()["balance"] == {"amount": 5000, "currency": "EUR"}
     await assert_books_balance(runtime)
+
+
+async def test_of_a_cancel_and_a_shipment_at_once_exactly_one_wins(
+    runtime: Runtime, client: httpx.AsyncClient, admin: AuthedUser, buyer: AuthedUser
+) -> None:
+    item = await stocked_item(client, admin)
+    order = await paid_order(runtime, buyer.id, [(item, 1)])
+    fulfillment = order.fulfillments[item.vendor_id]
+
+    cancel, ship = await asyncio.gather(
+        client.post(f"{STORE}/{order.id}/cancel", headers=buyer.headers),
+        client.post(
+            f"/api/v1/seller/fulfillments/{fulfillment}/ship",
+            json={},
+            headers=item.seller.headers,
+        ),
+    )
+
+    assert sorted([cancel.status_code, ship.status_code]) == [200, 409]
+    body = (await client.get(f"{STORE}/{order.id}", headers=buyer.headers)).json()
+    refunded = (await payment_of(runtime, order.id)).refunded.amount
+    if cancel.status_code == 200:
+        assert (body["status"], body["fulfillments"][0]["status"], refunded) == (
+            "cancelled",
+            "cancelled",
+            1999,
+        )
+    else:
+        assert (body["status"], body["fulfillments"][0]["status"], refunded) == (
+            "shipped",
+            "shipped",
+            0,
+        )

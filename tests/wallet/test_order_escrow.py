@@ -234,6 +234,20 @@ async def test_a_buyer_cancellation_takes_each_hold_back_once(market: Market) ->
     assert payment is not None and payment.status is payments.PaymentStatus.REFUNDED
 
 
+async def test_a_cancellation_after_a_partial_refund_returns_only_the_rest(
+    market: Market,
+) -> None:
+    placed = await market.checkout()
+    await market.refund(placed["order_id"], 1000)
+
+    await market.cancel(placed["order_id"])
+
+    refunded = await events_of(market.runtime, wallet.Refunded.type)
+    assert sum(e.payload["amount"]["amount"] for e in refunded) == TOTAL
+    assert {h.status for h in await market.holds(placed["order_id"])} == {HoldStatus.REFUNDED}
+    assert await market.balance(AccountKind.GATEWAY_CLEARING) == eur(0)
+
+
 async def test_a_wallet_paid_order_moves_the_wallet_through_escrow_to_the_vendors(
     market: Market,
 ) -> None:

@@ -159,10 +159,11 @@ async def _refund_order(event: StoredEvent, uow: UnitOfWork, policy: EscrowPolic
 
 
 async def _hold_of(uow: UnitOfWork, fulfillment_id: uuid.UUID) -> EscrowHold | None:
-    """The fulfillment's hold; None (logged) for a fulfillment with nothing held."""
+    """The fulfillment's hold, locked (the hold row before any account); None (logged) if none."""
     hold: EscrowHold | None = await uow.session.scalar(
         select(EscrowHold)
         .where(EscrowHold.fulfillment_id == fulfillment_id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     )
     if hold is None:
