@@ -174,7 +174,9 @@ class Guard:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(max(self.attempts, 1)),
             wait=wait_exponential_jitter(
-                initial=self.backoff_seconds, max=10 * self.backoff_seconds
+                multiplier=self.backoff_seconds,
+                max=10 * self.backoff_seconds,
+                jitter=self.backoff_seconds,  # tenacity's default (1 s) would dwarf a 0.2 s base
             )
             if self.backoff_seconds > 0
             else wait_none(),
