@@ -180,14 +180,22 @@ async def bulk_insert(session: AsyncSession, table: Table, rows: list[dict[str, 
         return
     connection = await session.connection()
     dialect = connection.dialect
-    columns = [c for c in table.columns if c.key in rows[0]]
+    columns = {c.key: c for c in table.columns if c.key in rows[0]}
     compiled = (
-        insert(table).values({c.key: bindparam(c.key) for c in columns}).compile(dialect=dialect)
+        insert(table).values({key: bindparam(key) for key in columns}).compile(dialect=dialect)
     )
-    order = compiled.positiontup or [c.key for c in columns]
-    processors = {c.key: c.type._cached_bind_processor(dialect) for c in columns}
-    plan = [(key, processors[key]) for key in order]
-    params = [
-        tuple(process(row[key]) if process else row[key] for key, process in plan) for row in rows
-    ]
-    await connection.exec_driver_sql(str(compiled), params)
+    order = compiled.positiontup or list(columns)
+    converted = [_convert(columns[key], [row[key] for row in rows], dialect) for key in order]
+    await connection.exec_driver_sql(str(compiled), list(zip(*converted, strict=True)))
+
+
+def _convert(column: Any, values: list[Any], dialect: Dialect) -> list[Any]:
+    """One column's values as the driver takes them, each distinct value converted once."""
+    # Bulk rows repeat ids and times many times over; map() keeps the loop in C.
+    process = column.type._cached_bind_processor(dialect)
+    if process is None:
+        return values
+    if isinstance(column.type, JSON):  # unhashable values
+        return list(map(process, values))
+    converted = {value: process(value) for value in dict.fromkeys(values)}
+    return list(map(converted.__getitem__, values))

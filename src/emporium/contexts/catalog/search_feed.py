@@ -78,7 +78,7 @@ def _flatten(attributes: dict[str, Any] | None, variants: list[Row[Any]]) -> dic
 async def _variants(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Row[Any]]]:
     """The active variants of products, in position order, with what each has available."""
     stock = inventory.stock_rows().subquery()
-    rows = await session.execute(
+    rows = await (await session.connection()).execute(
         select(
             Variant.product_id,
             Variant.attributes,
@@ -99,7 +99,7 @@ async def _variants(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UU
 
 async def _first_images(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     images: dict[uuid.UUID, str] = {}
-    for product_id, url in await session.execute(
+    for product_id, url in await (await session.connection()).execute(
         select(ProductImage.product_id, ProductImage.url)
         .where(ProductImage.product_id.in_(ids))
         .order_by(ProductImage.product_id, ProductImage.position)
@@ -153,7 +153,8 @@ async def product_documents(
     ids = list(dict.fromkeys(product_ids))
     if not ids:
         return [], []
-    rows = (await session.execute(_visible_rows().where(Product.id.in_(ids)))).all()
+    connection = await session.connection()
+    rows = (await connection.execute(_visible_rows().where(Product.id.in_(ids)))).all()
     documents = await _documents(session, rows, await _lineages(session))
     visible = {row.id for row in rows}
     return documents, [i for i in ids if i not in visible]
@@ -162,7 +163,9 @@ async def product_documents(
 async def all_documents(session: AsyncSession) -> AsyncIterator[list[dict[str, Any]]]:
     """Every visible product's document, in batches (for a full reindex), in no set order."""
     lineages = await _lineages(session)
-    result = await session.stream(_visible_rows())
+    # Core, not the ORM session: plain rows are all a document needs.
+    connection = await session.connection()
+    result = await connection.stream(_visible_rows())
     try:
         async for rows in result.partitions(FEED_BATCH):
             yield await _documents(session, rows, lineages)
