@@ -28,6 +28,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -103,7 +104,8 @@ def _files(url: str) -> Path:
     )
 
 
-def _environment(url: str) -> dict[str, str]:
+def environment_for(url: str) -> dict[str, str]:
+    """The EMPORIUM_* settings of every process of a benchmark on url."""
     return {
         "EMPORIUM_DATABASE_URL": url,
         "EMPORIUM_SECRET_KEY": SECRET,
@@ -118,7 +120,7 @@ def run(url: str, work: Callable[[Runtime], Awaitable[T]]) -> T:
     """Run work against a runtime on url in this process (seeding, checks)."""
 
     async def main() -> T:
-        env = {k.removeprefix("EMPORIUM_").lower(): v for k, v in _environment(url).items()}
+        env = {k.removeprefix("EMPORIUM_").lower(): v for k, v in environment_for(url).items()}
         runtime = build_runtime(Settings(_env_file=None, dispatcher="off", **env))  # type: ignore[call-arg]
         try:
             return await work(runtime)
@@ -133,17 +135,39 @@ def settle(url: str) -> int:
     return run(url, dispatch_until_idle)
 
 
+@dataclass(frozen=True)
+class Server:
+    """A running `emporium serve`: where to reach it and its process (for CPU and memory)."""
+
+    base_url: str
+    process: subprocess.Popen[bytes]
+
+
 @contextmanager
 def server(url: str, *, workers: int = 1, env: dict[str, str] | None = None) -> Iterator[str]:
     """`emporium serve` on url in a subprocess; yields its base URL, stops it afterwards."""
+    with serve(url, workers=workers, env=env) as running:
+        yield running.base_url
+
+
+@contextmanager
+def serve(
+    url: str,
+    *,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    cpus: str | None = None,
+) -> Iterator[Server]:
+    """As server(), yielding the process too; cpus ("0") pins it with taskset."""
     port = free_port()
-    environment = {**os.environ, **_environment(url), **(env or {})}
+    environment = {**os.environ, **environment_for(url), **(env or {})}
+    pin = ["taskset", "-c", cpus] if cpus else []
     with tempfile.TemporaryDirectory(prefix="emporium-bench-server-") as cwd:
         log = Path(cwd) / "server.log"
         with log.open("wb") as out:
             command = ["serve", "--port", str(port), "--workers", str(workers)]
             process = subprocess.Popen(
-                [sys.executable, "-m", "emporium.cli", *command],
+                [*pin, sys.executable, "-m", "emporium.cli", *command],
                 cwd=cwd,
                 env=environment,
                 stdout=out,
@@ -152,7 +176,7 @@ def server(url: str, *, workers: int = 1, env: dict[str, str] | None = None) -> 
             try:
                 base_url = f"http://127.0.0.1:{port}"
                 _wait_ready(base_url, process, log)
-                yield base_url
+                yield Server(base_url, process)
             except BaseException:
                 tail = log.read_text(errors="replace")[-4000:]
                 print(f"--- emporium serve's log (end) ---\n{tail}", file=sys.stderr)

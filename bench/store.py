@@ -1,11 +1,15 @@
 """Storefront benchmark over real HTTP: product detail, listing and search at N products.
 
-`python -m bench store [--products 100000] [--database-url URL] [--concurrency 8]`
+`python -m bench store [--products 100000] [--backend sqlite|postgresql|URL]
+[--concurrency 8] [--workers 1] [--pin]`
 
-It builds a fresh database with `emporium demo --products N` (timed), rebuilds the search
-index (timed), starts `emporium serve` (one uvicorn process, dispatcher inline) on a free
-port, and drives it with httpx over loopback sockets. The API process's peak memory is
-its VmHWM from /proc at the end. Without --database-url it uses a SQLite file.
+It builds a fresh database (bench/harness.py: a SQLite file, or a throwaway PostgreSQL
+cluster) with `emporium demo --products N` (timed), rebuilds the search index (timed),
+starts `emporium serve` (dispatcher inline) on a free port, and drives it with httpx over
+loopback sockets. Besides latency it reports the API processes' CPU time per request
+(from /proc), which the load generator sharing the machine's two cores does not blur;
+--pin puts the server on CPU 0 and this client on CPU 1. The API process's peak memory is
+its VmHWM from /proc at the end.
 """
 
 from __future__ import annotations
@@ -14,7 +18,6 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,15 +28,10 @@ from typing import Any
 
 import httpx
 
+from bench import harness
 from bench.search import _slip
 
 EMPORIUM = str(Path(sys.executable).with_name("emporium"))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> float:
@@ -108,15 +106,24 @@ def _listing_urls(count: int, rng: random.Random) -> list[str]:
     return [f"/api/v1/store/products?limit=20{rng.choice(options)}" for _ in range(count)]
 
 
-def _row(name: str, latencies: list[float], wall: float) -> str:
+def _row(name: str, latencies: list[float], wall: float, cpu_s: float) -> str:
     return (
         f"| {name} | {len(latencies)} | {len(latencies) / wall:.0f} | "
         f"{statistics.median(latencies):.1f} | {percentile(latencies, 0.95):.1f} | "
-        f"{percentile(latencies, 0.99):.1f} |"
+        f"{percentile(latencies, 0.99):.1f} | {cpu_s * 1000 / len(latencies):.2f} |"
     )
 
 
-async def _measure(base: str, concurrency: int, requests: int) -> list[str]:
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of the server and its worker processes so far."""
+    total = 0
+    for each in _process_tree(pid):
+        fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+async def _measure(base: str, pid: int, concurrency: int, requests: int) -> list[str]:
     rng = random.Random(7)
     limits = httpx.Limits(max_connections=concurrency + 4)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
@@ -133,8 +140,9 @@ async def _measure(base: str, concurrency: int, requests: int) -> list[str]:
             ("search (1,000 queries, typos), 1 client", _search_urls(titles, 1000, rng), 1),
             (f"search, {concurrency} clients", _search_urls(titles, 1000, rng), concurrency),
         ]:
+            cpu_before = _cpu_seconds(pid)
             latencies, wall = await _drive(client, urls, level)
-            rows.append(_row(name, latencies, wall))
+            rows.append(_row(name, latencies, wall, _cpu_seconds(pid) - cpu_before))
         return rows
 
 
@@ -155,65 +163,39 @@ def _peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def _wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient(base_url=base) as client:
-        for _ in range(600):
-            if server.poll() is not None:
-                raise RuntimeError("the server exited")
-            try:
-                if (await client.get("/readyz")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError("the server did not become ready")
-
-
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench store", description=__doc__)
     parser.add_argument("--products", type=int, default=100_000)
-    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--backend", default="sqlite", help="sqlite, postgresql or a URL")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--pin", action="store_true", help="server on CPU 0, client on CPU 1")
     args = parser.parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="emporium-bench-"))
-    env = {
-        **os.environ,
-        "EMPORIUM_LOG_LEVEL": "WARNING",
-        "EMPORIUM_SECRET_KEY": "bench-secret-key-bench-secret-key-0123",
-    }
-    if args.database_url:
-        env["EMPORIUM_DATABASE_URL"] = args.database_url
-    _run(["db", "upgrade"], env, workdir)
-    demo_s = _run(["demo", "--products", str(args.products)], env, workdir)
-    index_s = _run(["search", "reindex"], env, workdir)
-    port = _free_port()
-    server = subprocess.Popen(
-        [EMPORIUM, "serve", "--port", str(port), "--workers", str(args.workers)],
-        env=env,
-        cwd=workdir,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        asyncio.run(_wait_ready(base, server))
-        rows = asyncio.run(_measure(base, args.concurrency, args.requests))
-        peak = max(_peak_rss_mb(pid) for pid in _process_tree(server.pid))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-    database = "PostgreSQL" if args.database_url else "SQLite"
-    print(
-        f"\n### Storefront at {args.products:,} products ({database}, "
-        f"{args.workers} API process{'es' if args.workers > 1 else ''})\n"
-    )
+    load_before = os.getloadavg()[0]
+    with harness.database(args.backend) as url, tempfile.TemporaryDirectory() as scratch:
+        env = {**os.environ, **harness.environment_for(url)}
+        workdir = Path(scratch)
+        demo_s = _run(["demo", "--products", str(args.products)], env, workdir)
+        index_s = _run(["search", "reindex"], env, workdir)
+        with harness.serve(url, workers=args.workers, cpus="0" if args.pin else None) as server:
+            if args.pin:
+                os.sched_setaffinity(0, {1})
+            rows = asyncio.run(
+                _measure(server.base_url, server.process.pid, args.concurrency, args.requests)
+            )
+            peak = max(_peak_rss_mb(pid) for pid in _process_tree(server.process.pid))
+    database = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
+    processes = f"{args.workers} API process{'es' if args.workers > 1 else ''}"
+    pinned = ", server pinned to CPU 0 and client to CPU 1" if args.pin else ""
+    print(f"\n### Storefront at {args.products:,} products ({database}, {processes}{pinned})\n")
     print(f"- demo data generated in {demo_s:.1f} s (with its search index)")
     print(f"- full search reindex: {index_s:.1f} s")
-    print(f"- API process peak RSS (largest process): {peak:.0f} MB\n")
-    print("| requests | n | req/s | p50 ms | p95 ms | p99 ms |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print(f"- API process peak RSS (largest process): {peak:.0f} MB")
+    print(f"- load average (1 min) at the start {load_before:.1f}, at the end ", end="")
+    print(f"{os.getloadavg()[0]:.1f} (other work on the same two cores)\n")
+    print("| requests | n | req/s | p50 ms | p95 ms | p99 ms | server CPU ms/req |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for row in rows:
         print(row)
     return 0

@@ -78,8 +78,8 @@ def create_app(
     )
     app.include_router(ops.router)
     for router in (
+        catalog_api.router,  # first: the storefront's reads are the busiest routes
         identity.router,
-        catalog_api.router,
         inventory_api.router,
         cart.router,
         search.router,

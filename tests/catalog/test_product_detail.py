@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 
+from emporium.contexts.catalog.models import Product
 from emporium.kernel.runtime import Runtime
 from tests.support.auth import AuthedUser
 from tests.support.catalog import approved_seller, graded_comic, published_product, variant
@@ -139,3 +142,23 @@ async def test_a_vat_rate_edit_shows_in_product_detail_at_once(
     assert response.status_code == 200, response.text
     # 119.00 gross at 16 %: net 102.59, VAT 16.41.
     assert (await client.get(url)).json()["variants"][0]["vat"]["amount"] == 1641
+
+
+async def test_detail_answers_from_the_last_commit_while_a_change_is_still_uncommitted(
+    client: httpx.AsyncClient, admin: AuthedUser, runtime: Runtime
+) -> None:
+    seller = await approved_seller(client, admin)
+    product = await published_product(client, seller)
+    url = f"/api/v1/store/products/{product['id']}"
+    async with runtime.uow() as uow:
+        row = await uow.session.get(Product, uuid.UUID(product["id"]))
+        assert row is not None
+        row.title, row.version = "ASM #300 (Venom)", row.version + 1
+        await uow.session.flush()
+        # The writer holds its transaction (on SQLite, the database's write lock) open.
+        during = await client.get(url)
+        await uow.commit()
+    after = await client.get(url)
+    assert during.status_code == 200
+    assert during.json()["title"] == "The Amazing Spider-Man #300"
+    assert after.json()["title"] == "ASM #300 (Venom)"

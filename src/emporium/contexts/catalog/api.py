@@ -17,7 +17,11 @@ from emporium.contexts.catalog import (
 )
 
 router = APIRouter()
+# Storefront reads first: FastAPI tries routes in order, twice per level of inclusion, and
+# the busiest requests should not pay for matching every seller and admin route first.
 for module in (
+    store_detail,
+    browse,
     vendors,
     categories,
     collections,
@@ -25,7 +29,5 @@ for module in (
     product_view,
     variants,
     images,
-    browse,
-    store_detail,
 ):
     router.include_router(module.router)

@@ -7,9 +7,10 @@ handlers write, including one `catalog.product_created` event per product for th
 
 from __future__ import annotations
 
+import asyncio
 import random
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from emporium.contexts import inventory
+from emporium.contexts.catalog import demo_makers
 from emporium.contexts.catalog.collections import CollectionCreate, create_collection
 from emporium.contexts.catalog.denormalize import attribute_pairs
 from emporium.contexts.catalog.events import ProductCreated
@@ -35,107 +37,8 @@ from emporium.kernel.ids import new_id
 from emporium.kernel.uow import UnitOfWork
 
 BATCH = 2000
-
-PUBLISHERS = {
-    "Marvel": [
-        "The Amazing Spider-Man",
-        "X-Men",
-        "The Incredible Hulk",
-        "Fantastic Four",
-        "Daredevil",
-        "Iron Man",
-        "The Avengers",
-        "Wolverine",
-        "Thor",
-        "Captain America",
-        "The Uncanny X-Men",
-        "Silver Surfer",
-        "Black Panther",
-        "Ms. Marvel",
-    ],
-    "DC": [
-        "Batman",
-        "Detective Comics",
-        "Superman",
-        "Action Comics",
-        "Wonder Woman",
-        "The Flash",
-        "Green Lantern",
-        "Batman: The Killing Joke",
-        "Swamp Thing",
-        "The Sandman",
-        "Watchmen",
-        "Teen Titans",
-    ],
-    "Image": ["Saga", "Spawn", "The Walking Dead", "Invincible", "Monstress", "Paper Girls"],
-    "Dark Horse": ["Hellboy", "Sin City", "Usagi Yojimbo", "The Umbrella Academy"],
-    "Independent": ["Teenage Mutant Ninja Turtles", "Bone", "Cerebus", "Love and Rockets"],
-}
-GRADES = [
-    ("CGC 9.8", "Near Mint/Mint"),
-    ("CGC 9.6", "Near Mint+"),
-    ("CGC 9.4", "Near Mint"),
-    ("CGC 9.2", "Near Mint-"),
-    ("CGC 9.0", "Very Fine/Near Mint"),
-    ("CGC 8.5", "Very Fine+"),
-    ("CBCS 9.8", "Near Mint/Mint"),
-    ("CBCS 9.0", "Very Fine/Near Mint"),
-    ("CGC 7.5", "Very Fine-"),
-    ("CGC 6.0", "Fine"),
-]
-GAMES = [
-    ("Catan", "Strategy"),
-    ("Ticket to Ride", "Family"),
-    ("Carcassonne", "Family"),
-    ("Pandemic", "Cooperative"),
-    ("Wingspan", "Strategy"),
-    ("Azul", "Family"),
-    ("Gloomhaven", "Cooperative"),
-    ("Terraforming Mars", "Strategy"),
-    ("Codenames", "Party"),
-    ("Dixit", "Party"),
-    ("7 Wonders", "Strategy"),
-    ("Spirit Island", "Cooperative"),
-    ("Splendor", "Family"),
-    ("Dominion", "Strategy"),
-    ("Everdell", "Strategy"),
-    ("Root", "Strategy"),
-    ("Just One", "Party"),
-    ("Pokémon Trading Card Game: Base Set Booster", "Family"),
-    ("Brass: Birmingham", "Strategy"),
-    ("The Crew", "Cooperative"),
-    ("Cascadia", "Family"),
-    ("Scythe", "Strategy"),
-]
-EDITIONS = [
-    "Base Game",
-    "Deluxe Edition",
-    "Anniversary Edition",
-    "Travel Edition",
-    "Expansion: Seafarers",
-    "Second Edition",
-    "Collector's Edition",
-]
-LANGUAGES = ["en", "de", "fr", "es", "it", "nl", "pl"]
-GARMENTS = ["T-Shirt", "Hoodie", "Long Sleeve", "Tote Bag", "Cap"]
-MOTIFS = [
-    "Venom Symbiote",
-    "Bat-Signal",
-    "Retro Spidey",
-    "Hulk Smash",
-    "Meeple Army",
-    "Critical Hit",
-    "Dice Goblin",
-    "Panel Border",
-    "Kirby Krackle",
-    "Golden Age Logo",
-    "Pixel Hero",
-    "Comic Sans Irony",
-    "Dragon Hoard",
-    "Natural Twenty",
-]
-SIZES = ["XS", "S", "M", "L", "XL", "XXL"]
-COLOURS = ["Black", "White", "Heather Grey", "Navy", "Bordeaux", "Forest Green"]
+# Generation hands the event loop to the writing task this often (products).
+YIELD_EVERY = 100
 
 
 @dataclass
@@ -194,114 +97,6 @@ async def seed_categories(session: AsyncSession, now: datetime) -> dict[str, uui
     return ids
 
 
-def _comic(rng: random.Random, n: int) -> tuple[dict[str, Any], list[dict[str, Any]], str]:
-    publisher = rng.choice(list(PUBLISHERS))
-    series = rng.choice(PUBLISHERS[publisher])
-    issue = rng.randint(1, 700)
-    year = rng.randint(1963, 2024)
-    grade, condition = rng.choice(GRADES)
-    title = f"{series} #{issue}"
-    description = (
-        f"{series} issue {issue} ({publisher}, {year}), graded {grade} by a "
-        f"third-party grading service. Slabbed, certified, shipped insured."
-    )
-    attributes = {"publisher": publisher, "issue_number": issue, "year": year, "format": "Comic"}
-    price = rng.choice([2900, 4900, 8900, 14900, 29900, 74900, 150000, 350000])
-    variant = {
-        "sku": f"KV-{n:07d}",
-        "title": grade,
-        "attributes": {"grade": grade},
-        "price_amount": price,
-        "tax_category": "reduced",
-        "weight_grams": 180,
-        "is_unique": True,
-        "condition": condition,
-        "grade": grade,
-        "certification": f"{4200000000 + n}",
-        "stock": rng.choice([1, 1, 1, 0]),
-    }
-    category = "Graded Comics" if rng.random() < 0.3 else publisher
-    return (
-        {"title": title, "description": description, "attributes": attributes},
-        [variant],
-        category,
-    )
-
-
-def _game(rng: random.Random, n: int) -> tuple[dict[str, Any], list[dict[str, Any]], str]:
-    name, genre = rng.choice(GAMES)
-    edition = rng.choice(EDITIONS)
-    title = f"{name} — {edition}"
-    players = f"{rng.randint(1, 2)}-{rng.randint(4, 8)}"
-    description = (
-        f"{name} ({edition}). A {genre.lower()} game for {players} players, "
-        f"about {rng.choice([30, 45, 60, 90, 120])} minutes."
-    )
-    attributes = {"genre": genre, "players": players, "format": "Board Game"}
-    base = rng.choice([1999, 2999, 3999, 4999, 5999, 8999])
-    variants = [
-        {
-            "sku": f"DD-{n:07d}-{lang.upper()}",
-            "title": f"Language: {lang}",
-            "attributes": {"language": lang},
-            "price_amount": base,
-            "tax_category": "standard",
-            "weight_grams": rng.randint(600, 3000),
-            "is_unique": False,
-            "condition": None,
-            "grade": None,
-            "certification": None,
-            "stock": rng.randint(0, 40),
-        }
-        for lang in rng.sample(LANGUAGES, rng.randint(1, 3))
-    ]
-    return {"title": title, "description": description, "attributes": attributes}, variants, genre
-
-
-def _apparel(rng: random.Random, n: int) -> tuple[dict[str, Any], list[dict[str, Any]], str]:
-    garment = rng.choice(GARMENTS)
-    motif = rng.choice(MOTIFS)
-    title = f"{motif} {garment}"
-    description = f"Organic cotton {garment.lower()} with the {motif} print. Unisex fit."
-    price = {"T-Shirt": 2499, "Hoodie": 5499, "Long Sleeve": 3299, "Tote Bag": 1799, "Cap": 2199}[
-        garment
-    ]
-    sizes = ["One Size"] if garment in ("Tote Bag", "Cap") else rng.sample(SIZES, 3)
-    colours = rng.sample(COLOURS, 2)
-    variants = [
-        {
-            "sku": f"PT-{n:07d}-{size}-{colour[:3].upper()}",
-            "title": f"{size} / {colour}",
-            "attributes": {"size": size, "colour": colour},
-            "price_amount": price,
-            "tax_category": "standard",
-            "weight_grams": 250,
-            "is_unique": False,
-            "condition": None,
-            "grade": None,
-            "certification": None,
-            "stock": rng.randint(0, 25),
-        }
-        for size in sizes
-        for colour in colours
-    ]
-    category = {"Hoodie": "Hoodies", "Tote Bag": "Accessories", "Cap": "Accessories"}.get(
-        garment, "T-Shirts"
-    )
-    attributes = {"garment": garment, "material": "organic cotton", "format": "Apparel"}
-    return (
-        {"title": title, "description": description, "attributes": attributes},
-        variants,
-        category,
-    )
-
-
-def _plan(count: int, rng: random.Random) -> Iterator[tuple[str, int]]:
-    for n in range(count):
-        roll = rng.random()
-        yield ("comics" if roll < 0.5 else "games" if roll < 0.8 else "apparel"), n
-
-
 async def seed_demo_catalog(
     uow: UnitOfWork, *, vendors: DemoVendors, count: int, currency: str = "EUR"
 ) -> int:
@@ -333,37 +128,77 @@ async def seed_products(
     currency: str = "EUR",
     seed: int = 42,
 ) -> list[uuid.UUID]:
-    """count published products spread over the three demo vendors; returns their ids."""
+    """count published products spread over the three demo vendors; returns their ids.
+
+    Each batch is written while the next one is generated: SQLite works in its own thread
+    with the GIL released, so the two overlap on a machine with two cores.
+    """
+    maker = _Maker(vendors, categories, now=now, count=count, currency=currency)
     rng = random.Random(seed)
-    makers = {
-        "comics": (_comic, vendors.comics),
-        "games": (_game, vendors.games),
-        "apparel": (_apparel, vendors.apparel),
-    }
-    slugs: set[str] = set()
-    ids: list[uuid.UUID] = []
+    writing: asyncio.Task[None] | None = None
     batch = _Batch()
-    for kind, n in _plan(count, rng):
-        make, vendor_id = makers[kind]
+    try:
+        for kind, n in demo_makers.plan(count, rng):
+            maker.add(batch, kind, n, rng)
+            if len(batch.products) >= BATCH:
+                if writing is not None:
+                    await writing
+                writing = asyncio.create_task(_flush(session, batch, now))
+                batch = _Batch()
+            elif n % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # lets the writing task send its next statement
+        if writing is not None:
+            await writing
+        await _flush(session, batch, now)
+    finally:
+        if writing is not None and not writing.done():
+            writing.cancel()
+            await asyncio.wait([writing])
+    return maker.ids
+
+
+class _Maker:
+    """Turns generated products into the rows of each table, with unique slugs."""
+
+    def __init__(
+        self,
+        vendors: DemoVendors,
+        categories: dict[str, uuid.UUID],
+        *,
+        now: datetime,
+        count: int,
+        currency: str,
+    ) -> None:
+        self.makers = {
+            "comics": (demo_makers.comic, vendors.comics),
+            "games": (demo_makers.game, vendors.games),
+            "apparel": (demo_makers.apparel, vendors.apparel),
+        }
+        self.categories = categories
+        self.now, self.count, self.currency = now, count, currency
+        self.ids: list[uuid.UUID] = []
+        self.slugs = _Slugs()
+
+    def add(self, batch: _Batch, kind: str, n: int, rng: random.Random) -> None:
+        make, vendor_id = self.makers[kind]
         product, variants, category = make(rng, n)
         product_id = new_id()
-        ids.append(product_id)
-        created = now - timedelta(minutes=count - n)
-        slug = _free_slug(slugify(product["title"]), slugs)
+        self.ids.append(product_id)
+        created = self.now - timedelta(minutes=self.count - n)
         prices = [v["price_amount"] for v in variants]
         batch.products.append(
             {
                 "id": product_id,
                 "vendor_id": vendor_id,
-                "slug": slug,
+                "slug": self.slugs.free(slugify(product["title"])),
                 "title": product["title"],
                 "description": product["description"],
                 "status": ProductStatus.PUBLISHED.value,
-                "category_id": categories[category],
+                "category_id": self.categories[category],
                 "attributes": product["attributes"],
                 "price_min": min(prices),
                 "price_max": max(prices),
-                "currency": currency,
+                "currency": self.currency,
                 "rating_average": 0,
                 "rating_count": 0,
                 "version": 1,
@@ -373,47 +208,68 @@ async def seed_products(
             }
         )
         for position, v in enumerate(variants):
-            variant_id = new_id()
-            stock = v.pop("stock")
-            batch.variants.append(
-                {
-                    **v,
-                    "id": variant_id,
-                    "product_id": product_id,
-                    "vendor_id": vendor_id,
-                    "price_currency": currency,
-                    "position": position,
-                    "created_at": created,
-                    "updated_at": created,
-                    "archived_at": None,
-                }
-            )
-            batch.items.append(
-                {
-                    "variant_id": variant_id,
-                    "product_id": product_id,
-                    "vendor_id": vendor_id,
-                    "is_unique": v["is_unique"],
-                    "on_hand": stock,
-                }
-            )
+            self._add_variant(batch, v, position, product_id, vendor_id, created)
         pairs = attribute_pairs(product["attributes"], *(v["attributes"] for v in variants))
         batch.attributes += [
             {"product_id": product_id, "key": k, "value": val} for k, val in sorted(pairs)
         ]
-        if len(batch.products) >= BATCH:
-            await _flush(session, batch, now)
-            batch = _Batch()
-    await _flush(session, batch, now)
-    return ids
+
+    def _add_variant(
+        self,
+        batch: _Batch,
+        v: dict[str, Any],
+        position: int,
+        product_id: uuid.UUID,
+        vendor_id: uuid.UUID,
+        created: datetime,
+    ) -> None:
+        variant_id = new_id()
+        stock = v.pop("stock")
+        batch.variants.append(
+            {
+                **v,
+                "id": variant_id,
+                "product_id": product_id,
+                "vendor_id": vendor_id,
+                "price_currency": self.currency,
+                "position": position,
+                "created_at": created,
+                "updated_at": created,
+                "archived_at": None,
+            }
+        )
+        batch.items.append(
+            {
+                "variant_id": variant_id,
+                "product_id": product_id,
+                "vendor_id": vendor_id,
+                "is_unique": v["is_unique"],
+                "on_hand": stock,
+            }
+        )
 
 
-def _free_slug(base: str, taken: set[str]) -> str:
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    taken.add(slug)
-    return slug
+class _Slugs:
+    """The smallest free numeric suffix per title, found without rescanning the taken ones.
+
+    Thousands of products share a title ("Catan — Base Game"): trying -2, -3, … from the
+    start each time made the slugs quadratic in the catalog's size.
+    """
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+        self.next_suffix: dict[str, int] = {}
+
+    def free(self, base: str) -> str:
+        slug, n = base, self.next_suffix.get(base, 2)
+        if slug in self.taken:
+            slug = f"{base}-{n}"
+            while slug in self.taken:
+                n += 1
+                slug = f"{base}-{n}"
+            self.next_suffix[base] = n + 1
+        self.taken.add(slug)
+        return slug
 
 
 async def _flush(session: AsyncSession, batch: _Batch, now: datetime) -> None:

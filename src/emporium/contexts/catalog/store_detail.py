@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
+from fastapi.responses import JSONResponse
+from sqlalchemy import ColumnElement, Select, String, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from emporium.contexts import inventory, pricing
@@ -21,6 +22,7 @@ from emporium.contexts.catalog.browse import visible_products
 from emporium.contexts.catalog.errors import ProductNotFound
 from emporium.contexts.catalog.models import Category, Product, ProductImage, Variant, Vendor
 from emporium.kernel.cache import Cache
+from emporium.kernel.db import Database, UUIDType
 from emporium.kernel.http.deps import RuntimeDep
 from emporium.kernel.ids import parse_id
 from emporium.kernel.money import Money
@@ -34,21 +36,29 @@ def cache_key(product_id: uuid.UUID | str) -> str:
     return f"product:{product_id}"
 
 
-async def _current_state(
-    session: AsyncSession, id_or_slug: str
-) -> tuple[uuid.UUID, int, dict[str, int]]:
-    """The product's id and version, and what each variant has available: one round trip."""
-    key = parse_id(id_or_slug)
+def _state_statement(match: ColumnElement[bool]) -> Select[Any]:
+    """The product's id and version, and each variant's stock: one round trip."""
     stock = inventory.stock_rows().subquery()
-    stmt = (
+    return (
         visible_products()
         .with_only_columns(
             Product.id, Product.version, stock.c.variant_id, stock.c.on_hand, stock.c.reserved
         )
         .outerjoin(stock, stock.c.product_id == Product.id)
-        .where(Product.id == key if key else Product.slug == id_or_slug[:220])
+        .where(match)
     )
-    rows = (await session.execute(stmt)).all()
+
+
+# Built once: composing the statement per request cost more than running it.
+_STATE_BY_ID = _state_statement(Product.id == bindparam("key", type_=UUIDType))
+_STATE_BY_SLUG = _state_statement(Product.slug == bindparam("key", type_=String))
+
+
+async def _current_state(db: Database, id_or_slug: str) -> tuple[uuid.UUID, int, dict[str, int]]:
+    """The product's id and version, and what each variant has available."""
+    key = parse_id(id_or_slug)
+    stmt = _STATE_BY_ID if key else _STATE_BY_SLUG
+    rows = await db.read_rows(stmt, {"key": key or id_or_slug[:220]})
     if not rows:
         raise ProductNotFound()
     available = {
@@ -110,20 +120,25 @@ async def _build(session: AsyncSession, product_id: uuid.UUID, version: int) -> 
 
 
 async def product_detail(
-    session: AsyncSession,
+    db: Database,
     cache: Cache,
     id_or_slug: str,
     *,
     country: str,
     vat_rates: pricing.VatRateCache,
 ) -> dict[str, Any]:
-    """The buyer's view of a product, with availability and the VAT part for country."""
-    product_id, version, available = await _current_state(session, id_or_slug)
-    body = await cache.get(cache_key(product_id))
-    if body is None or body.get("version") != version:
-        body = await _build(session, product_id, version)
-        await cache.set(cache_key(product_id), body, ttl_seconds=TTL_SECONDS)
-    rates = await vat_rates.rates(session, country)
+    """The buyer's view of a product, with availability and the VAT part for country.
+
+    Only the version check must reach the database on every read; the session below
+    connects only on a cache miss or when the VAT table is due for a refresh.
+    """
+    product_id, version, available = await _current_state(db, id_or_slug)
+    async with db.read() as session:
+        body = await cache.get(cache_key(product_id))
+        if body is None or body.get("version") != version:
+            body = await _build(session, product_id, version)
+            await cache.set(cache_key(product_id), body, ttl_seconds=TTL_SECONDS)
+        rates = await vat_rates.rates(session, country)
     variants = []
     for v in body["variants"]:
         price = Money(**v["price"])
@@ -141,18 +156,18 @@ async def product_detail(
     return {**detail, "variants": variants, "country": country}
 
 
-@router.get("/store/products/{id_or_slug}")
+@router.get("/store/products/{id_or_slug}", response_class=JSONResponse)
 async def get_product(
     id_or_slug: str,
     runtime: RuntimeDep,
     country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")] = None,
-) -> dict[str, Any]:
-    cache: Cache = runtime.services[CACHE]
-    async with runtime.db.read() as session:
-        return await product_detail(
-            session,
-            cache,
-            id_or_slug,
-            country=(country or runtime.settings.default_country).upper(),
-            vat_rates=runtime.services[pricing.VAT_CACHE],
-        )
+) -> JSONResponse:
+    """A product for the storefront; plain JSON types, so it skips FastAPI's re-encoding."""
+    detail = await product_detail(
+        runtime.db,
+        runtime.services[CACHE],
+        id_or_slug,
+        country=(country or runtime.settings.default_country).upper(),
+        vat_rates=runtime.services[pricing.VAT_CACHE],
+    )
+    return JSONResponse(detail)

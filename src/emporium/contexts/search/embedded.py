@@ -223,11 +223,21 @@ class EmbeddedSearchEngine:
         async with self._write_lock:
             writer = await asyncio.to_thread(self._writer, threads=2)
             seen: set[str] = set()
+            adding: asyncio.Future[None] | None = None
             try:
                 await asyncio.to_thread(writer.delete_all_documents)
+                # Analyse one batch in a thread while the source reads the next.
                 async for batch in batches(docs, REBUILD_BATCH):
-                    await asyncio.to_thread(self._add_batch, writer, batch, seen)
+                    if adding is not None:
+                        await adding
+                    adding = asyncio.ensure_future(
+                        asyncio.to_thread(self._add_batch, writer, batch, seen)
+                    )
+                if adding is not None:
+                    await adding
             except BaseException:
+                if adding is not None:
+                    await asyncio.wait([adding])
                 await asyncio.to_thread(self._finish, writer, commit=False)
                 raise
             await asyncio.to_thread(self._finish, writer, commit=True)

@@ -9,7 +9,8 @@ from fastapi import Depends, Request
 from emporium.kernel.runtime import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
+async def get_runtime(request: Request) -> Runtime:
+    """The app's runtime; async, so FastAPI calls it inline instead of in a worker thread."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
