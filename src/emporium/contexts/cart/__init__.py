@@ -1,9 +1,10 @@
 """Cart: guest carts (by token) and buyers' carts; adding an item reserves its stock.
 
 The public facade other contexts may use: `contents_of` then `cart_totals` (the pricing
-engine's totals, discounts and explanation, ready for `pricing.snapshot`), the cart's
+engine's totals, discounts and explanation, ready for `pricing.snapshot`) or `pricing_input`
+(the engine's input for the cart, when a caller adds shipping itself), the cart's
 reservation owner type, `login_hook` (identity runs it at login to merge a guest cart),
-`hold_for_checkout`, `checkout_lines`, `codes_of`, `lock_holds`, `release_holds`,
+`hold_for_checkout`, `checkout_lines`, `lock_holds`, `release_holds`,
 `release_from_checkout` and `convert` (a checkout holds its cart still, keeps its stock held
 through payment, gives it back or converts it) and `wire`.
 """
@@ -22,7 +23,7 @@ from emporium.contexts.cart.checkouts import (
 )
 from emporium.contexts.cart.lines import MAX_QUANTITY, OWNER_TYPE
 from emporium.contexts.cart.merge import LoginHook, MergeConflict, MergeResult, login_hook
-from emporium.contexts.cart.queries import codes_of, contents_of
+from emporium.contexts.cart.queries import contents_of
 from emporium.contexts.cart.subscribers import unavailable_lines
 from emporium.contexts.cart.totals import (
     CartContents,
@@ -31,6 +32,7 @@ from emporium.contexts.cart.totals import (
     CartTotals,
     LineTotals,
     cart_totals,
+    pricing_input,
 )
 from emporium.kernel.runtime import Runtime
 
@@ -48,12 +50,12 @@ __all__ = [
     "MergeResult",
     "cart_totals",
     "checkout_lines",
-    "codes_of",
     "contents_of",
     "convert",
     "hold_for_checkout",
     "lock_holds",
     "login_hook",
+    "pricing_input",
     "release_from_checkout",
     "release_holds",
     "router",

@@ -7,13 +7,13 @@ import uuid
 from dataclasses import dataclass
 
 from fastapi import APIRouter
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from emporium.contexts import catalog
 from emporium.contexts.cart.access import Caller, CallerDep, cart_for_update
-from emporium.contexts.cart.errors import CartFull, VariantNotForSale
+from emporium.contexts.cart.errors import VariantNotForSale
 from emporium.contexts.cart.events import CartItemAdded
-from emporium.contexts.cart.lines import MAX_LINES, hold, set_quantity
+from emporium.contexts.cart.lines import ensure_room, hold, set_quantity
 from emporium.contexts.cart.models import CartLine
 from emporium.contexts.cart.queries import item_read
 from emporium.contexts.cart.schemas import CartItemCreate, CartItemRead
@@ -54,11 +54,7 @@ async def add_item(
         total = line.quantity + cmd.quantity
         await set_quantity(uow, cart, line, total, ttl_seconds=ttl_seconds)
         return line
-    count = await uow.session.scalar(
-        select(func.count()).select_from(CartLine).where(CartLine.cart_id == cart.id)
-    )
-    if (count or 0) >= MAX_LINES:
-        raise CartFull(details={"max": MAX_LINES})
+    await ensure_room(uow, cart)
     now = uow.clock.now()
     line = CartLine(
         id=new_id(),

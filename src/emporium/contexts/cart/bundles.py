@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from fastapi import APIRouter
-from sqlalchemy import func, select
 
 from emporium.contexts import catalog, inventory, pricing
 from emporium.contexts.cart.access import Caller, CallerDep, cart_for_update
-from emporium.contexts.cart.errors import CartFull, VariantNotForSale
+from emporium.contexts.cart.errors import VariantNotForSale
 from emporium.contexts.cart.events import CartBundleAdded
-from emporium.contexts.cart.lines import MAX_LINES, OWNER_TYPE
-from emporium.contexts.cart.models import Cart, CartLine
+from emporium.contexts.cart.lines import OWNER_TYPE, ensure_room
+from emporium.contexts.cart.models import CartLine
 from emporium.contexts.cart.queries import cart_read
 from emporium.contexts.cart.schemas import CartBundleCreate, CartRead
 from emporium.kernel.http.deps import RuntimeDep
@@ -42,7 +41,7 @@ async def add_bundle(uow: UnitOfWork, cmd: AddBundle, *, ttl_seconds: int) -> li
             "This bundle is sold in another currency",
             details={"bundle_id": str(cmd.bundle_id), "currency": priced.price.currency},
         )
-    await _room_for(uow, cart, len(priced.lines))
+    await ensure_room(uow, cart, len(priced.lines))
     infos = await catalog.variant_infos(uow.session, [line.variant_id for line in priced.lines])
     now, group = uow.clock.now(), new_id()
     lines = [
@@ -83,14 +82,6 @@ async def add_bundle(uow: UnitOfWork, cmd: AddBundle, *, ttl_seconds: int) -> li
         )
     )
     return lines
-
-
-async def _room_for(uow: UnitOfWork, cart: Cart, more: int) -> None:
-    count = await uow.session.scalar(
-        select(func.count()).select_from(CartLine).where(CartLine.cart_id == cart.id)
-    )
-    if (count or 0) + more > MAX_LINES:
-        raise CartFull(details={"max": MAX_LINES})
 
 
 @router.post("/store/carts/{cart_id}/bundles", status_code=201, response_model=CartRead)

@@ -32,8 +32,6 @@ class CheckoutLine:
     vendor_id: uuid.UUID
     quantity: int
     reservation_id: uuid.UUID | None
-    bundle_id: uuid.UUID | None = None
-    bundle_amount: int | None = None  # the line's share of its bundle's price, minor units
 
 
 async def hold_for_checkout(
@@ -73,8 +71,6 @@ def _line(line: CartLine) -> CheckoutLine:
         line.vendor_id,
         line.quantity,
         line.reservation_id,
-        line.bundle_id,
-        line.bundle_amount,
     )
 
 

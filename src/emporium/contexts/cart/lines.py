@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from emporium.contexts import inventory
-from emporium.contexts.cart.errors import CartItemNotFound, QuantityTooLarge
+from emporium.contexts.cart.errors import CartFull, CartItemNotFound, QuantityTooLarge
 from emporium.contexts.cart.events import CartItemUpdated
 from emporium.contexts.cart.models import Cart, CartLine
 from emporium.kernel.ids import parse_id
@@ -72,6 +73,15 @@ async def set_quantity(
     )
 
 
+async def ensure_room(uow: UnitOfWork, cart: Cart, more: int = 1) -> None:
+    """409 when more lines would take the cart past MAX_LINES."""
+    count = await uow.session.scalar(
+        select(func.count()).select_from(CartLine).where(CartLine.cart_id == cart.id)
+    )
+    if (count or 0) + more > MAX_LINES:
+        raise CartFull(details={"max": MAX_LINES})
+
+
 async def line_for_update(uow: UnitOfWork, cart: Cart, item_id: str) -> CartLine:
     """A line of a cart the caller has opened (and locked); 404 otherwise."""
     key = parse_id(item_id)
@@ -87,10 +97,10 @@ async def line_for_update(uow: UnitOfWork, cart: Cart, item_id: str) -> CartLine
     return line
 
 
-async def lines_of(uow: UnitOfWork, cart_id: uuid.UUID) -> list[CartLine]:
+async def lines_of(session: AsyncSession, cart_id: uuid.UUID) -> list[CartLine]:
     """A cart's lines in the order they were added."""
     return list(
-        await uow.session.scalars(
+        await session.scalars(
             select(CartLine).where(CartLine.cart_id == cart_id).order_by(CartLine.id)
         )
     )

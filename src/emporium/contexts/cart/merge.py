@@ -76,12 +76,12 @@ async def merge_guest_cart(
     # Bundle lines move as they are: their units and price belong to their bundle.
     theirs = {
         line.variant_id: line
-        for line in await lines_of(uow, target.id)
+        for line in await lines_of(uow.session, target.id)
         if line.bundle_group_id is None
     }
     conflicts, moved = [], 0
     # Variant order: the order every multi-variant writer locks stock in.
-    for line in sorted(await lines_of(uow, guest.id), key=lambda line: line.variant_id):
+    for line in sorted(await lines_of(uow.session, guest.id), key=lambda line: line.variant_id):
         kept = theirs.get(line.variant_id) if line.bundle_group_id is None else None
         if kept is None:
             line.cart_id, line.updated_at = target.id, now

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from emporium.contexts import catalog, inventory
 from emporium.contexts.cart.access import CallerDep, cart_for_read
 from emporium.contexts.cart.errors import CartItemNotFound, CartNotFound
+from emporium.contexts.cart.lines import lines_of
 from emporium.contexts.cart.models import Cart, CartDiscountCode, CartLine
 from emporium.contexts.cart.schemas import (
     CartDiscountRead,
@@ -60,11 +61,7 @@ def contents(cart: Cart, lines: list[CartLine], codes: list[str]) -> CartContent
 
 async def load_contents(session: AsyncSession, cart: Cart) -> CartContents:
     """A cart's lines (in the order they were added) and codes, as cart_totals wants them."""
-    lines = list(
-        await session.scalars(
-            select(CartLine).where(CartLine.cart_id == cart.id).order_by(CartLine.id)
-        )
-    )
+    lines = await lines_of(session, cart.id)
     return contents(cart, lines, await codes_of(session, cart.id))
 
 
@@ -118,11 +115,7 @@ async def _items(
 
     Totals are always the whole cart's: a line's price may depend on the others (discounts).
     """
-    lines = list(
-        await session.scalars(
-            select(CartLine).where(CartLine.cart_id == cart.id).order_by(CartLine.id)
-        )
-    )
+    lines = await lines_of(session, cart.id)
     codes = await codes_of(session, cart.id)
     totals = await cart_totals(session, contents(cart, lines, codes), country=country, now=now)
     shown = [line for line in lines if only is None or line.id == only]
@@ -130,10 +123,7 @@ async def _items(
     holds = await inventory.reservations(
         session, [line.reservation_id for line in shown if line.reservation_id]
     )
-    vendors = {
-        vendor_id: await catalog.vendor_info(session, vendor_id)
-        for vendor_id in {line.vendor_id for line in shown}
-    }
+    vendors = await catalog.vendor_infos(session, [line.vendor_id for line in shown])
     items = []
     for line in shown:
         info = infos.get(line.variant_id)

@@ -15,6 +15,7 @@ from emporium.contexts.catalog.lookups import (
     suspended_vendor_ids,
     variant_infos,
     vendor_info,
+    vendor_infos,
 )
 from emporium.contexts.catalog.models import ProductStatus, TaxCategory, VendorStatus
 from emporium.contexts.catalog.search_feed import (
@@ -48,4 +49,5 @@ __all__ = [
     "suspended_vendor_ids",
     "variant_infos",
     "vendor_info",
+    "vendor_infos",
 ]

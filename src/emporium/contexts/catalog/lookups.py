@@ -126,16 +126,27 @@ class VendorInfo:
 
 
 async def vendor_info(session: AsyncSession, vendor_id: uuid.UUID) -> VendorInfo | None:
-    vendor = await session.get(Vendor, vendor_id)
-    if vendor is None:
-        return None
-    return VendorInfo(
-        id=vendor.id,
-        name=vendor.name,
-        status=vendor.status,
-        commission_rate=Decimal(vendor.commission_rate),
-        owner_user_id=vendor.owner_user_id,
-    )
+    return (await vendor_infos(session, [vendor_id])).get(vendor_id)
+
+
+async def vendor_infos(
+    session: AsyncSession, vendor_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, VendorInfo]:
+    """The vendors with these ids that exist, in one query."""
+    ids = list(dict.fromkeys(vendor_ids))
+    if not ids:
+        return {}
+    vendors = await session.scalars(select(Vendor).where(Vendor.id.in_(ids)))
+    return {
+        vendor.id: VendorInfo(
+            id=vendor.id,
+            name=vendor.name,
+            status=vendor.status,
+            commission_rate=Decimal(vendor.commission_rate),
+            owner_user_id=vendor.owner_user_id,
+        )
+        for vendor in vendors
+    }
 
 
 async def suspended_vendor_ids(session: AsyncSession) -> list[uuid.UUID]:

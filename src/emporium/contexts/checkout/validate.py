@@ -15,10 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from emporium.contexts import cart, catalog, pricing, shipping
 from emporium.contexts.checkout.events import CheckoutFailed
 from emporium.contexts.checkout.models import CheckoutState
-from emporium.contexts.checkout.plan import Plan, PlannedLine, money
+from emporium.contexts.checkout.plan import Plan, PlannedLine
 from emporium.contexts.checkout.progress import checkout_id_of, move
 from emporium.kernel.errors import DomainError
-from emporium.kernel.money import Money
 from emporium.kernel.saga import StepContext, StepFailed
 
 
@@ -54,27 +53,12 @@ async def _price(
     infos: dict[uuid.UUID, catalog.VariantInfo],
 ) -> Plan:
     data = ctx.data
-    currency = str(data["currency"])
-    requests = [
-        pricing.LineRequest(
-            line.id,
-            line.variant_id,
-            line.quantity,
-            line.bundle_id,
-            Money(line.bundle_amount, currency) if line.bundle_amount is not None else None,
-        )
-        for line in lines
-    ]
     country = str(data["address"]["country"])
-    goods = await pricing.build_input(
-        session,
-        requests,
-        customer_id=uuid.UUID(data["buyer_id"]),
-        codes=await cart.codes_of(session, uuid.UUID(data["cart_id"])),
-        country=country,
-        shipping=money({"amount": 0, "currency": data["currency"]}),
-        now=ctx.now,
-    )
+    # The cart's own pricing input (its codes, its bundles' prices, the buyer's group): the
+    # checkout charges exactly what the cart showed. The cart is held still while we run.
+    contents = await cart.contents_of(session, uuid.UUID(data["cart_id"]))
+    assert contents is not None, "the checkout holds its cart"
+    goods = await cart.pricing_input(session, contents, country=country, now=ctx.now)
     subtotal = pricing.price(goods).totals.subtotal
     weight = sum(infos[line.variant_id].weight_grams * line.quantity for line in lines)
     fee = await shipping.quote(
