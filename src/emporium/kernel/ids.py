@@ -10,6 +10,21 @@ import uuid
 _lock = threading.Lock()
 _last_ms = 0
 _counter = 0
+# Random bits are drawn from the OS a page at a time: os.urandom releases the GIL, and a
+# thread that releases it once per id waits for it again behind every busy thread (bulk
+# loads spent more time there than making the ids).
+_RANDOM_CHUNK = 4096
+_random = b""
+_random_at = 0
+
+
+def _random_bytes(n: int) -> bytes:
+    """n bytes of OS randomness from the shared pool; call with _lock held."""
+    global _random, _random_at
+    if _random_at + n > len(_random):
+        _random, _random_at = os.urandom(_RANDOM_CHUNK), 0
+    _random_at += n
+    return _random[_random_at - n : _random_at]
 
 
 def uuid7() -> uuid.UUID:
@@ -22,7 +37,7 @@ def uuid7() -> uuid.UUID:
         ms = time.time_ns() // 1_000_000
         if ms > _last_ms:
             _last_ms = ms
-            _counter = int.from_bytes(os.urandom(2), "big") & 0x3FF  # leave headroom
+            _counter = int.from_bytes(_random_bytes(2), "big") & 0x3FF  # leave headroom
         else:
             _counter += 1
             if _counter > 0xFFF:  # counter exhausted: borrow the next millisecond
@@ -30,7 +45,7 @@ def uuid7() -> uuid.UUID:
                 _counter = 0
             ms = _last_ms
         counter = _counter
-    rand = int.from_bytes(os.urandom(8), "big") & ((1 << 62) - 1)
+        rand = int.from_bytes(_random_bytes(8), "big") & ((1 << 62) - 1)
     value = (ms & ((1 << 48) - 1)) << 80
     value |= 0x7 << 76
     value |= counter << 64
