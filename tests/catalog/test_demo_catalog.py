@@ -24,9 +24,8 @@ async def _seed(runtime: Runtime, count: int) -> list[uuid.UUID]:
 
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Many small batches, so several are written while the next ones are generated.
+    # Many small batches, so slugs and rows cross batch boundaries.
     monkeypatch.setattr(demo_data, "BATCH", 7)
-    monkeypatch.setattr(demo_data, "YIELD_EVERY", 3)
 
 
 async def test_every_product_of_the_demo_load_arrives_with_its_variants_stock_and_attributes(
