@@ -5,17 +5,17 @@
 
 It builds a fresh database (bench/harness.py: a SQLite file, or a throwaway PostgreSQL
 cluster) with `emporium demo --products N` (timed), rebuilds the search index (timed),
-starts `emporium serve` (dispatcher inline) on a free port, and drives it with httpx over
-loopback sockets. Besides latency it reports the API processes' CPU time per request
-(from /proc), which the load generator sharing the machine's two cores does not blur;
---pin puts the server on CPU 0 and this client on CPU 1. The API process's peak memory is
-its VmHWM from /proc at the end.
+starts `emporium serve` (dispatcher inline) on a free port, and drives it over loopback
+sockets with bench/loadgen.py (raw keep-alive HTTP/1.1 on uvloop: httpx cost more CPU per
+request than the server and became the queue at 8 clients). Besides latency it reports the
+API processes' CPU time per request (from /proc), which the load generator sharing the
+machine's two cores does not blur; --pin puts the server on CPU 0 and this client on
+CPU 1. The API process's peak memory is its VmHWM from /proc at the end.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import random
 import statistics
@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import uvloop
 
-from bench import harness
+from bench import harness, loadgen
 from bench.search import _slip
 
 EMPORIUM = str(Path(sys.executable).with_name("emporium"))
@@ -43,27 +44,6 @@ def _run(args: list[str], env: dict[str, str], cwd: Path) -> float:
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-async def _drive(
-    client: httpx.AsyncClient, urls: list[str], concurrency: int
-) -> tuple[list[float], float]:
-    """GET every url with `concurrency` requests in flight; latencies (ms) and wall time (s)."""
-    queue = list(reversed(urls))
-    latencies: list[float] = []
-
-    async def worker() -> None:
-        while queue:
-            url = queue.pop()
-            started = time.perf_counter()
-            response = await client.get(url)
-            latencies.append((time.perf_counter() - started) * 1000)
-            if response.status_code != 200:
-                raise RuntimeError(f"{url}: {response.status_code} {response.text[:200]}")
-
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return latencies, time.perf_counter() - started
 
 
 async def _sample(client: httpx.AsyncClient, pages: int) -> list[dict[str, Any]]:
@@ -125,11 +105,10 @@ def _cpu_seconds(pid: int) -> float:
 
 async def _measure(base: str, pid: int, concurrency: int, requests: int) -> list[str]:
     rng = random.Random(7)
-    limits = httpx.Limits(max_connections=concurrency + 4)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         sample = await _sample(client, pages=20)
         details = [f"/api/v1/store/products/{rng.choice(sample)['slug']}" for _ in range(requests)]
-        await _drive(client, details[:200], concurrency)  # warm connections and the cache
+        await loadgen.drive(base, details[:200], concurrency)  # warm the detail cache
         rows = []
         titles = [s["title"] for s in sample]
         for name, urls, level in [
@@ -141,7 +120,7 @@ async def _measure(base: str, pid: int, concurrency: int, requests: int) -> list
             (f"search, {concurrency} clients", _search_urls(titles, 1000, rng), concurrency),
         ]:
             cpu_before = _cpu_seconds(pid)
-            latencies, wall = await _drive(client, urls, level)
+            latencies, wall = await loadgen.drive(base, urls, level)
             rows.append(_row(name, latencies, wall, _cpu_seconds(pid) - cpu_before))
         return rows
 
@@ -181,7 +160,7 @@ def main(argv: list[str]) -> int:
         with harness.serve(url, workers=args.workers, cpus="0" if args.pin else None) as server:
             if args.pin:
                 os.sched_setaffinity(0, {1})
-            rows = asyncio.run(
+            rows = uvloop.run(
                 _measure(server.base_url, server.process.pid, args.concurrency, args.requests)
             )
             peak = max(_peak_rss_mb(pid) for pid in _process_tree(server.process.pid))
