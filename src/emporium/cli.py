@@ -142,7 +142,11 @@ def demo(args: argparse.Namespace, settings: Settings) -> int:
     async def work(runtime: Runtime) -> int:
         summary = await load_demo(runtime, products=args.products)
         if summary.loaded:
-            print(f"demo data loaded: {summary.products} products in {summary.seconds:.1f} s")
+            print(
+                f"demo data loaded: {summary.products} products in {summary.seconds:.1f} s"
+                f" (catalog {summary.catalog_seconds:.1f} s, search index"
+                f" {summary.index_seconds:.1f} s)"
+            )
         else:
             print("demo data already present (admin@example.com exists); nothing changed")
         return 0

@@ -12,6 +12,7 @@ from emporium.contexts import inventory
 from emporium.contexts.catalog import demo_data
 from emporium.contexts.catalog.models import AttributeValue, Product, Variant
 from emporium.demo import load_demo
+from emporium.kernel.events import EventRecord
 from emporium.kernel.runtime import Runtime
 
 
@@ -22,10 +23,13 @@ async def _seed(runtime: Runtime, count: int) -> list[uuid.UUID]:
         return list(await session.scalars(select(Product.id)))
 
 
-@pytest.fixture
-def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Many small batches, so slugs and rows cross batch boundaries.
+@pytest.fixture(params=["in_process", "workers"])
+def small_batches(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Many small batches, so slugs and rows cross batch boundaries; made here or, as a
+    # large load does, by one worker process per kind of product.
     monkeypatch.setattr(demo_data, "BATCH", 7)
+    if request.param == "workers":
+        monkeypatch.setattr(demo_data, "PROCESS_THRESHOLD", 1)
 
 
 async def test_every_product_of_the_demo_load_arrives_with_its_variants_stock_and_attributes(
@@ -58,3 +62,21 @@ async def test_demo_products_sharing_a_title_get_the_next_free_slug_suffix(
     slugs = {slug for t, slug in rows if t == title}
     base = min(slugs, key=len)
     assert slugs == {base, *(f"{base}-{n}" for n in range(2, repeats + 1))}
+
+
+async def test_every_demo_product_is_in_the_event_log_once_and_every_vendor_has_products(
+    runtime: Runtime, small_batches: None
+) -> None:
+    ids = await _seed(runtime, 60)
+
+    async with runtime.db.read() as session:
+        logged = list(
+            await session.scalars(
+                select(EventRecord.aggregate_id).where(
+                    EventRecord.type == "catalog.product_created"
+                )
+            )
+        )
+        vendors = await session.scalar(select(func.count(func.distinct(Product.vendor_id))))
+    assert sorted(logged) == sorted(str(i) for i in ids)
+    assert vendors == 3

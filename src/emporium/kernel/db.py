@@ -18,10 +18,8 @@ from sqlalchemy import (
     MetaData,
     Table,
     TypeDecorator,
-    bindparam,
     create_engine,
     event,
-    insert,
     make_url,
 )
 from sqlalchemy.dialects import sqlite
@@ -277,40 +275,3 @@ def is_unique_violation(exc: Exception, table: str, column: str) -> bool:
 def table_of(model: type[Base]) -> Table:
     """The Core table behind a mapped class, for bulk executemany without ORM bookkeeping."""
     return cast(Table, model.__table__)
-
-
-async def bulk_insert(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows with one driver executemany, converting values once per column.
-
-    For imports and demo data: it skips SQLAlchemy's per-row parameter bookkeeping, which
-    is most of the cost at hundreds of thousands of rows. Every row needs every column key.
-    """
-    if not rows:
-        return
-    connection = await session.connection()
-    dialect = connection.dialect
-    columns = {c.key: c for c in table.columns if c.key in rows[0]}
-    compiled = (
-        insert(table).values({key: bindparam(key) for key in columns}).compile(dialect=dialect)
-    )
-    order = compiled.positiontup or list(columns)
-    converted = [_convert(columns[key], [row[key] for row in rows], dialect) for key in order]
-    await connection.exec_driver_sql(str(compiled), list(zip(*converted, strict=True)))
-
-
-def _convert(column: Any, values: list[Any], dialect: Dialect) -> list[Any]:
-    """One column's values as the driver takes them, each value object converted once.
-
-    Bulk rows share objects (a product's id in each of its variants, one timestamp for a
-    whole batch). Repeats are found by object identity, not equality: hashing a UUID is a
-    Python-level call, and three hashes per value were most of a 100k-product load's
-    conversion time; identity also covers unhashable JSON values. Equal values held in
-    distinct objects are simply converted once each.
-    """
-    process = column.type._cached_bind_processor(dialect)
-    if process is None:
-        return values
-    keys = list(map(id, values))  # the values list keeps every object alive meanwhile
-    unique = dict(zip(keys, values, strict=True))
-    converted = {key: process(value) for key, value in unique.items()}
-    return list(map(converted.__getitem__, keys))

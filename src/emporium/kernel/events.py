@@ -13,7 +13,8 @@ from __future__ import annotations
 import dataclasses
 import enum
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,8 +25,9 @@ from sqlalchemy import BigInteger, Index, Integer, String, func, insert, select,
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from emporium.kernel.bulk import bulk_insert
 from emporium.kernel.clock import isoformat
-from emporium.kernel.db import Base, JSONType, UTCDateTime, UUIDType, bulk_insert, table_of
+from emporium.kernel.db import Base, JSONType, UTCDateTime, UUIDType, table_of
 from emporium.kernel.ids import new_id
 from emporium.kernel.money import Money
 
@@ -183,13 +185,30 @@ async def append(
     """
     if not events:
         return []
-    meta = {**context_metadata(), **(metadata or {})}
-    bind = session.bind
-    is_postgres = bind is not None and bind.dialect.name == "postgresql"
-    if is_postgres:
-        # Held until commit: positions become visible in the order they were taken.
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
-    rows = [
+    rows = event_rows(events, occurred_at=occurred_at, metadata=append_metadata(metadata))
+    positions: list[int] = []
+    async with appending(session):
+        if returning:
+            result = await session.execute(
+                insert(EventRecord).returning(EventRecord.position, sort_by_parameter_order=True),
+                [{**r, "meta": r.pop("metadata")} for r in rows],
+            )
+            positions = list(result.scalars())
+        else:
+            await bulk_insert(session, table_of(EventRecord), rows)
+    return positions
+
+
+def append_metadata(metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What every appended event carries: the request's context, then metadata."""
+    return {**context_metadata(), **(metadata or {})}
+
+
+def event_rows(
+    events: Sequence[DomainEvent], *, occurred_at: datetime, metadata: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """The log rows of events, keyed by column (a bulk load may prepare them elsewhere)."""
+    return [
         {
             "id": new_id(),
             "type": ev.type,
@@ -197,23 +216,24 @@ async def append(
             "aggregate_type": ev.aggregate_type,
             "aggregate_id": ev.aggregate_id,
             "payload": ev.payload(),
-            "meta": meta,
+            "metadata": metadata,
             "occurred_at": occurred_at,
         }
         for ev in events
     ]
-    positions: list[int] = []
-    if returning:
-        result = await session.execute(
-            insert(EventRecord).returning(EventRecord.position, sort_by_parameter_order=True), rows
-        )
-        positions = list(result.scalars())
-    else:
-        table = table_of(EventRecord)
-        await bulk_insert(session, table, [{**r, "metadata": r.pop("meta")} for r in rows])
-    if is_postgres:
-        await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
-    return positions
+
+
+@asynccontextmanager
+async def appending(session: AsyncSession) -> AsyncIterator[None]:
+    """Around inserts into the log: on PostgreSQL, take the ordering lock and notify after."""
+    bind = session.bind
+    if bind is None or bind.dialect.name != "postgresql":
+        yield
+        return
+    # Held until commit: positions become visible in the order they were taken.
+    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY})
+    yield
+    await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
 
 
 async def head_position(session: AsyncSession) -> int:

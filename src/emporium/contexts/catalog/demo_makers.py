@@ -214,7 +214,11 @@ def apparel(rng: random.Random, n: int) -> tuple[dict[str, Any], list[dict[str, 
     )
 
 
+KINDS = ("comics", "games", "apparel")
+
+
 def plan(count: int, rng: random.Random) -> Iterator[tuple[str, int]]:
+    """The kind of each of count products, by its number: half comics, then games, apparel."""
     for n in range(count):
         roll = rng.random()
         yield ("comics" if roll < 0.5 else "games" if roll < 0.8 else "apparel"), n

@@ -16,7 +16,7 @@ Reservations, in short (docs/inventory.md has the whole story):
 
 from __future__ import annotations
 
-from emporium.contexts.inventory.bulk import bulk_create_items
+from emporium.contexts.inventory.bulk import bulk_create_items, default_locations, new_item_rows
 from emporium.contexts.inventory.consume import consume
 from emporium.contexts.inventory.errors import (
     InsufficientInventory,
@@ -68,11 +68,13 @@ __all__ = [
     "bulk_create_items",
     "consume",
     "create_item",
+    "default_locations",
     "expire",
     "extend",
     "has_stock",
     "in_stock_variant_ids",
     "merge_reservations",
+    "new_item_rows",
     "reconcile",
     "release",
     "reservations",
