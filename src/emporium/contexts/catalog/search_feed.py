@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, Select, select
@@ -47,32 +48,61 @@ def _visible_rows() -> Select[Any]:
     )
 
 
-async def _lineages(session: AsyncSession) -> dict[uuid.UUID, list[Category]]:
-    """Each category with its ancestors, root first."""
+@dataclass(frozen=True)
+class _Lineage:
+    """What a document says of its category: its and its ancestors' slugs and names."""
+
+    slugs: list[str]
+    names: list[str]
+    slug: str | None  # the category's own
+
+    @staticmethod
+    def of(path: list[Category]) -> _Lineage:
+        return _Lineage(
+            slugs=[c.slug for c in path],
+            names=[c.name for c in path],
+            slug=path[-1].slug if path else None,
+        )
+
+
+_NO_CATEGORY = _Lineage(slugs=[], names=[], slug=None)
+
+
+async def _lineages(session: AsyncSession) -> dict[uuid.UUID, _Lineage]:
+    """Each category with its ancestors, root first, worked out once per feed."""
     categories = {c.id: c for c in await session.scalars(select(Category))}
     return {
-        category.id: [
-            categories[uuid.UUID(part)]
-            for part in category.path.strip("/").split("/")
-            if uuid.UUID(part) in categories
-        ]
+        category.id: _Lineage.of(
+            [
+                categories[uuid.UUID(part)]
+                for part in category.path.strip("/").split("/")
+                if uuid.UUID(part) in categories
+            ]
+        )
         for category in categories.values()
     }
 
 
 def _flatten(attributes: dict[str, Any] | None, variants: list[Row[Any]]) -> dict[str, str]:
-    values: dict[str, list[str]] = defaultdict(list)
-    for source in (attributes or {}, *(v.attributes or {} for v in variants)):
-        for key, value in source.items():
-            text = str(value)
-            if text not in values[key]:
-                values[key].append(text)
+    """Every attribute value of a product and its variants, each once, joined per key."""
+    values: dict[str, list[str]] = {}
+    for source in (attributes, *(v.attributes for v in variants)):
+        for key, value in (source or {}).items():
+            _add(values, key, str(value))
     for variant in variants:
         for key in _VARIANT_WORDS:
             value = getattr(variant, key)
-            if value and value not in values[key]:
-                values[key].append(value)
+            if value:
+                _add(values, key, value)
     return {key: " ".join(items) for key, items in values.items()}
+
+
+def _add(values: dict[str, list[str]], key: str, text: str) -> None:
+    items = values.get(key)
+    if items is None:
+        values[key] = [text]
+    elif text not in items:
+        items.append(text)
 
 
 async def _variants(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Row[Any]]]:
@@ -111,7 +141,7 @@ async def _first_images(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uui
 async def _documents(
     session: AsyncSession,
     rows: Sequence[Row[Any]],
-    lineages: dict[uuid.UUID, list[Category]],
+    lineages: dict[uuid.UUID, _Lineage],
 ) -> list[dict[str, Any]]:
     if not rows:
         return []
@@ -120,7 +150,7 @@ async def _documents(
     images = await _first_images(session, ids)
     documents = []
     for row in rows:
-        lineage = lineages.get(row.category_id, []) if row.category_id else []
+        lineage = lineages.get(row.category_id, _NO_CATEGORY)
         own = variants[row.id]
         documents.append(
             {
@@ -131,9 +161,9 @@ async def _documents(
                 "attributes": _flatten(row.attributes, own),
                 "vendor_id": str(row.vendor_id),
                 "vendor_name": row.vendor_name,
-                "category_slugs": [c.slug for c in lineage],
-                "category_names": [c.name for c in lineage],
-                "category_slug": lineage[-1].slug if lineage else None,
+                "category_slugs": lineage.slugs,
+                "category_names": lineage.names,
+                "category_slug": lineage.slug,
                 "price_min": row.price_min or 0,
                 "price_max": row.price_max or 0,
                 "currency": row.currency,
