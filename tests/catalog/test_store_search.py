@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from emporium.contexts import search
+from emporium.contexts.search.embedded import EmbeddedSearchEngine
 from emporium.kernel.clock import FakeClock
 from emporium.kernel.dispatcher import dispatch_until_idle
 from emporium.kernel.runtime import Runtime
@@ -103,6 +105,19 @@ async def test_reindex_gives_the_same_results_as_incremental_indexing(
         assert first == second, query
         assert one["facets"] == two["facets"]
         assert one["total"] == two["total"]
+
+
+async def test_reindex_in_a_child_process_finds_what_one_in_this_process_found(
+    client: httpx.AsyncClient, admin: AuthedUser, runtime: Runtime, clock: FakeClock, tmp_path: Path
+) -> None:
+    await _shop(client, admin, clock)
+    here = EmbeddedSearchEngine(tmp_path / "here")
+    child = EmbeddedSearchEngine(tmp_path / "child", process_threshold=1)
+    assert await search.reindex(runtime, here) == await search.reindex(runtime, child) == 2
+    for text in ["spider", "batman", "joke", "", "marvel", "killing jok"]:
+        one, two = [await engine.search(search.SearchQuery(text=text)) for engine in (here, child)]
+        assert [(h.title, h.score) for h in one.hits] == [(h.title, h.score) for h in two.hits]
+        assert (one.total, one.facets) == (two.total, two.facets)
 
 
 async def test_the_listing_filters_by_text_through_the_index(

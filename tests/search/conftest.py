@@ -51,3 +51,27 @@ async def found(engine: SearchEngine, text: str = "", **filters: object) -> list
     """The slugs of the hits, best first."""
     result = await engine.search(SearchQuery(text=text, limit=100, **filters))  # type: ignore[arg-type]
     return [hit.slug for hit in result.hits]
+
+
+QUERY_SET = [
+    "",
+    "batman",
+    "spidreman",
+    "marvel",
+    "t-shirt",
+    "watchmne",
+    "batm",
+    "game",
+    "the",
+    "cotton tee",
+]
+
+
+async def results(engine: SearchEngine) -> list[tuple[str, int, set[str], dict[str, object]]]:
+    """What each query of the set finds: total, hits and facets (order aside)."""
+    out = []
+    for text in QUERY_SET:
+        result = await engine.search(SearchQuery(text=text, limit=100))
+        hits = {hit.slug for hit in result.hits}
+        out.append((text, result.total, hits, result.facets.to_dict()))
+    return out

@@ -8,31 +8,8 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 
 from emporium.contexts.search import SearchDocument, SearchEngine, SearchQuery
-from tests.search.conftest import found
+from tests.search.conftest import found, results
 from tests.search.corpus import BY_SLUG, CORPUS
-
-QUERY_SET = [
-    "",
-    "batman",
-    "spidreman",
-    "marvel",
-    "t-shirt",
-    "watchmne",
-    "batm",
-    "game",
-    "the",
-    "cotton tee",
-]
-
-
-async def results(engine: SearchEngine) -> list[tuple[str, int, set[str], dict[str, object]]]:
-    """What each query of the set finds: total, hits and facets (order aside)."""
-    out = []
-    for text in QUERY_SET:
-        result = await engine.search(SearchQuery(text=text, limit=100))
-        hits = {hit.slug for hit in result.hits}
-        out.append((text, result.total, hits, result.facets.to_dict()))
-    return out
 
 
 async def test_counts_the_documents_it_holds(indexed: SearchEngine) -> None:

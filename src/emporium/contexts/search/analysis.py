@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -63,10 +64,15 @@ def index_tokens(text: str) -> list[str]:
 @lru_cache(maxsize=8192)
 def _index_tokens(text: str) -> tuple[str, ...]:
     tokens: list[str] = []
-    for parts in _compounds(text):
+    for match in _COMPOUND.findall(fold(text)):
+        # A word without a joiner is its only part (isalnum is what _PART matches): most
+        # words are, and skip the second regex.
+        if match.isalnum():
+            tokens.append(match[:MAX_TOKEN_CHARS])
+            continue
+        parts = [part[:MAX_TOKEN_CHARS] for part in _PART.findall(match)]
         tokens.extend(parts)
-        if len(parts) > 1:
-            tokens.append(_joined(parts))
+        tokens.append(_joined(parts))
     return tuple(tokens)
 
 
@@ -84,7 +90,7 @@ def document_tokens(doc: SearchDocument) -> DocumentTokens:
     names = [*doc.attributes.values(), doc.vendor_name, *doc.category_names]
     return DocumentTokens(
         title=index_tokens(doc.title),
-        names=[token for text in names for token in _index_tokens(text)],
+        names=list(chain.from_iterable(map(_index_tokens, names))),
         description=index_tokens(doc.description),
     )
 

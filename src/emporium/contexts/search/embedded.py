@@ -8,12 +8,10 @@ worker threads; the event loop never waits on the index.
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import json
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +19,19 @@ import structlog
 import tantivy
 from sqlalchemy.ext.asyncio import AsyncSession
 from tantivy import FieldType, Occur, Query
-from tenacity import (
-    RetryError,
-    Retrying,
-    retry_if_exception,
-    stop_after_delay,
-    wait_random_exponential,
-)
 
-from emporium.contexts.search.analysis import QueryPlan, Term, document_tokens, parse_query
+from emporium.contexts.search.analysis import QueryPlan, Term, parse_query
+from emporium.contexts.search.embedded_index import (
+    SCHEMA_VERSION,
+    TEXT_FIELDS,
+    add_all,
+    build_schema,
+    close_writer,
+    index_document,
+    open_index,
+    open_writer,
+)
+from emporium.contexts.search.embedded_rebuild import build_in_child
 from emporium.contexts.search.errors import SearchIndexBusy
 from emporium.contexts.search.port import (
     PriceRange,
@@ -41,84 +43,19 @@ from emporium.contexts.search.port import (
     batches,
     top_buckets,
 )
-from emporium.kernel.clock import utc
 
 log = structlog.get_logger(__name__)
 
-# Bump when the schema changes: the index then starts empty in a new directory (reindex).
-SCHEMA_VERSION = 1
-TEXT_FIELDS = (("title", 3.0), ("names", 1.5), ("description", 1.0))
 # Typo and prefix matches score a constant; an exact word (BM25) must outrank them.
 TYPO_WEIGHT = 0.3
 PREFIX_WEIGHT = 0.5
 # Terms aggregations are exact below this many distinct values; facets show FACET_SIZE.
 FACET_FETCH = 1000
-WRITER_HEAP_BYTES = 64_000_000
 REBUILD_BATCH = 1000
-
-
-def build_schema() -> tantivy.Schema:
-    """Analysed text fields, raw filter fields and one stored blob with what a hit shows."""
-    builder = tantivy.SchemaBuilder()
-    builder.add_text_field("product_id", tokenizer_name="raw", index_option="basic")
-    for name, _boost in TEXT_FIELDS:
-        builder.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
-    builder.add_text_field("category_slugs", tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("category_slug", tokenizer_name="raw", fast=True, index_option="basic")
-    builder.add_text_field("vendor_id", tokenizer_name="raw", fast=True, index_option="basic")
-    builder.add_integer_field("price_min", indexed=True, fast=True)
-    builder.add_integer_field("price_max", indexed=True, fast=True)
-    builder.add_boolean_field("in_stock", indexed=True)
-    builder.add_integer_field("created_us", fast=True)
-    builder.add_bytes_field("hit", stored=True)
-    return builder.build()
-
-
-def _document(doc: SearchDocument) -> tantivy.Document:
-    tokens = document_tokens(doc)
-    out = tantivy.Document()
-    out.add_text("product_id", doc.product_id)
-    out.add_text("title", " ".join(tokens.title))
-    out.add_text("names", " ".join(tokens.names))
-    out.add_text("description", " ".join(tokens.description))
-    for slug in doc.category_slugs:
-        out.add_text("category_slugs", slug)
-    if doc.category_slug is not None:
-        out.add_text("category_slug", doc.category_slug)
-    out.add_text("vendor_id", doc.vendor_id)
-    out.add_integer("price_min", doc.price_min)
-    out.add_integer("price_max", doc.price_max)
-    out.add_boolean("in_stock", doc.in_stock)
-    out.add_integer("created_us", int(utc(doc.created_at).timestamp() * 1_000_000))
-    hit = {
-        "product_id": doc.product_id,
-        "slug": doc.slug,
-        "title": doc.title,
-        "price_min": doc.price_min,
-        "price_max": doc.price_max,
-        "currency": doc.currency,
-        "vendor_id": doc.vendor_id,
-        "vendor_name": doc.vendor_name,
-        "category_slug": doc.category_slug,
-        "image_url": doc.image_url,
-    }
-    out.add_bytes("hit", json.dumps(hit).encode())
-    return out
-
-
-def _is_lock_busy(error: BaseException) -> bool:
-    return isinstance(error, ValueError) and "LockBusy" in str(error)
-
-
-@contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    """Serialise index creation between processes sharing the directory."""
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+# A rebuild of at least this many documents runs in a child process. Starting one costs
+# 0.1-0.5 s (a Python start; spawn imports the parent's main module again), about what
+# analysing 5,000 documents costs.
+PROCESS_THRESHOLD = 5000
 
 
 class EmbeddedSearchEngine:
@@ -129,9 +66,16 @@ class EmbeddedSearchEngine:
     processes on tantivy's lock file, retried for up to lock_timeout_seconds.
     """
 
-    def __init__(self, index_dir: Path, *, lock_timeout_seconds: float = 10.0) -> None:
+    def __init__(
+        self,
+        index_dir: Path,
+        *,
+        lock_timeout_seconds: float = 10.0,
+        process_threshold: int = PROCESS_THRESHOLD,
+    ) -> None:
         self.path = Path(index_dir) / f"v{SCHEMA_VERSION}"
         self._lock_timeout = lock_timeout_seconds
+        self._process_threshold = process_threshold
         self._schema = build_schema()
         self._index: tantivy.Index | None = None
         self._open_lock = threading.Lock()
@@ -140,46 +84,30 @@ class EmbeddedSearchEngine:
     def _open(self) -> tantivy.Index:
         with self._open_lock:
             if self._index is None:
-                self.path.mkdir(parents=True, exist_ok=True)
-                with _file_lock(self.path.parent / f".{self.path.name}.lock"):
-                    self._index = tantivy.Index(self._schema, path=str(self.path), reuse=True)
+                self._index = open_index(self.path)
             return self._index
 
-    def _writer(self, *, threads: int = 1) -> tantivy.IndexWriter:
-        index = self._open()
-        retrying = Retrying(
-            stop=stop_after_delay(self._lock_timeout),
-            wait=wait_random_exponential(multiplier=0.01, max=0.25),
-            retry=retry_if_exception(_is_lock_busy),
-        )
+    def _writer(self) -> tantivy.IndexWriter:
         try:
-            writer: tantivy.IndexWriter = retrying(
-                index.writer, heap_size=WRITER_HEAP_BYTES * threads, num_threads=threads
-            )
-        except RetryError as error:
+            return open_writer(self._open(), timeout=self._lock_timeout, threads=1)
+        except SearchIndexBusy:
             log.warning("search.index_locked", path=str(self.path))
-            raise SearchIndexBusy() from error
-        return writer
-
-    def _finish(self, writer: tantivy.IndexWriter, *, commit: bool) -> None:
-        try:
-            if commit:
-                writer.commit()
-            else:
-                writer.rollback()
-        finally:
-            # Lets pending merges end and releases the directory's writer lock.
-            writer.wait_merging_threads()
-        self._open().reload()
+            raise
 
     def _write_sync(self, apply: Callable[[tantivy.IndexWriter], None]) -> None:
         writer = self._writer()
         try:
             apply(writer)
         except BaseException:
-            self._finish(writer, commit=False)
+            close_writer(writer, commit=False)
             raise
-        self._finish(writer, commit=True)
+        else:
+            close_writer(writer, commit=True)
+        finally:
+            self._reload()
+
+    def _reload(self) -> None:
+        self._open().reload()
 
     async def _write(self, apply: Callable[[tantivy.IndexWriter], None]) -> None:
         async with self._write_lock:
@@ -196,7 +124,7 @@ class EmbeddedSearchEngine:
         def apply(writer: tantivy.IndexWriter) -> None:
             for product_id, doc in latest.items():
                 writer.delete_documents_by_term("product_id", product_id)
-                writer.add_document(_document(doc))
+                writer.add_document(index_document(doc))
 
         await self._write(apply)
 
@@ -219,39 +147,43 @@ class EmbeddedSearchEngine:
         *,
         session: AsyncSession | None = None,
     ) -> int:
-        """Replace everything in one commit: readers see the old index until it lands."""
-        async with self._write_lock:
-            writer = await asyncio.to_thread(self._writer, threads=2)
-            seen: set[str] = set()
-            adding: asyncio.Future[None] | None = None
-            try:
-                await asyncio.to_thread(writer.delete_all_documents)
-                # Analyse one batch in a thread while the source reads the next.
-                async for batch in batches(docs, REBUILD_BATCH):
-                    if adding is not None:
-                        await adding
-                    adding = asyncio.ensure_future(
-                        asyncio.to_thread(self._add_batch, writer, batch, seen)
-                    )
-                if adding is not None:
-                    await adding
-            except BaseException:
-                if adding is not None:
-                    await asyncio.wait([adding])
-                await asyncio.to_thread(self._finish, writer, commit=False)
-                raise
-            await asyncio.to_thread(self._finish, writer, commit=True)
-            return len(seen)
+        """Replace everything in one commit: readers see the old index until it lands.
 
-    @staticmethod
-    def _add_batch(
-        writer: tantivy.IndexWriter, batch: list[SearchDocument], seen: set[str]
-    ) -> None:
-        for doc in batch:
-            if doc.product_id in seen:
-                writer.delete_documents_by_term("product_id", doc.product_id)
-            seen.add(doc.product_id)
-            writer.add_document(_document(doc))
+        From process_threshold documents on, a child process analyses and writes them
+        while this one reads the rest (embedded_rebuild); a smaller rebuild is not worth
+        starting one, and runs in a thread once its documents are all read.
+        """
+        async with self._write_lock:
+            source = aiter(batches(docs, REBUILD_BATCH))
+            head: list[list[SearchDocument]] = []
+            read = 0
+            async for batch in source:
+                head.append(batch)
+                read += len(batch)
+                if read >= self._process_threshold:
+                    break
+            else:
+                return await asyncio.to_thread(self._rebuild_sync, head)
+            try:
+                count = await build_in_child(
+                    self.path, head, source, lock_timeout=self._lock_timeout
+                )
+            except SearchIndexBusy:
+                log.warning("search.index_locked", path=str(self.path))
+                raise
+            await asyncio.to_thread(self._reload)
+            return count
+
+    def _rebuild_sync(self, head: list[list[SearchDocument]]) -> int:
+        seen: set[str] = set()
+
+        def apply(writer: tantivy.IndexWriter) -> None:
+            writer.delete_all_documents()
+            for batch in head:
+                add_all(writer, batch, seen)
+
+        self._write_sync(apply)
+        return len(seen)
 
     async def count(self) -> int:
         """Documents in the index as this process last saw it."""

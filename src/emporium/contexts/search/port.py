@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from emporium.contexts.search.errors import InvalidSearchQuery
+
+if TYPE_CHECKING:  # a rebuild's child process imports this module: no database in it
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 MAX_LIMIT = 100
 # Deep pages cost the engine limit + offset hits; nobody reads past this (nor does Elastic).
