@@ -187,15 +187,15 @@ async def append(
         return []
     rows = event_rows(events, occurred_at=occurred_at, metadata=append_metadata(metadata))
     positions: list[int] = []
+    table = table_of(EventRecord)
     async with appending(session):
         if returning:
             result = await session.execute(
-                insert(EventRecord).returning(EventRecord.position, sort_by_parameter_order=True),
-                [{**r, "meta": r.pop("metadata")} for r in rows],
+                insert(table).returning(table.c.position, sort_by_parameter_order=True), rows
             )
             positions = list(result.scalars())
         else:
-            await bulk_insert(session, table_of(EventRecord), rows)
+            await bulk_insert(session, table, rows)
     return positions
 
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import fcntl
 import json
-import random
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
@@ -17,6 +15,13 @@ from operator import attrgetter
 from pathlib import Path
 
 import tantivy
+from tenacity import (
+    RetryError,
+    Retrying,
+    retry_if_exception,
+    stop_after_delay,
+    wait_random_exponential,
+)
 
 from emporium.contexts.search.analysis import document_tokens
 from emporium.contexts.search.errors import SearchIndexBusy
@@ -114,23 +119,22 @@ def open_index(path: Path) -> tantivy.Index:
 
 def open_writer(index: tantivy.Index, *, timeout: float, threads: int) -> tantivy.IndexWriter:
     """The directory's one writer, waiting up to timeout seconds for another process's."""
-    # A loop, not tenacity: that imports asyncio, which a rebuild's child has no use for.
-    deadline = time.monotonic() + timeout
-    attempt = 0
-    while True:
-        try:
-            writer: tantivy.IndexWriter = index.writer(
-                heap_size=WRITER_HEAP_BYTES * threads, num_threads=threads
-            )
-            return writer
-        except ValueError as error:
-            if "LockBusy" not in str(error):
-                raise
-            if time.monotonic() >= deadline:
-                raise SearchIndexBusy() from error
-        attempt += 1
-        # Random exponential back-off, so waiting writers do not retry in step.
-        time.sleep(random.uniform(0, min(0.25, 0.01 * 2**attempt)))
+    retrying = Retrying(
+        stop=stop_after_delay(timeout),
+        wait=wait_random_exponential(multiplier=0.01, max=0.25),
+        retry=retry_if_exception(_is_lock_busy),
+    )
+    try:
+        writer: tantivy.IndexWriter = retrying(
+            index.writer, heap_size=WRITER_HEAP_BYTES * threads, num_threads=threads
+        )
+    except RetryError as error:
+        raise SearchIndexBusy() from error
+    return writer
+
+
+def _is_lock_busy(error: BaseException) -> bool:
+    return isinstance(error, ValueError) and "LockBusy" in str(error)
 
 
 def close_writer(writer: tantivy.IndexWriter, *, commit: bool) -> None:
