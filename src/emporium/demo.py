@@ -67,6 +67,7 @@ async def load_demo(runtime: Runtime, *, products: int) -> DemoSummary:
             currency=runtime.settings.default_currency,
         )
         await uow.commit()
+    await runtime.db.refresh_statistics()
     committed = time.perf_counter()
     # The index and the detail cache mirror current state: rebuild them once rather than
     # replaying every product_created event the bulk load wrote.

@@ -54,8 +54,11 @@ async def test_release_and_expiry_racing_return_the_units_once(
     ]
     expiries = [committed(runtime, lambda uow, r=r: inventory.expire(uow, r.id)) for r in held]
     outcomes = await asyncio.gather(*releases, *expiries, run_due_jobs(runtime))
-    winners = [o for o in outcomes[:-1] if o is not None]
-    assert len(winners) == 5
+    # Ten calls and the timer runner race for five holds: each hold ends once, whoever
+    # ends it (the runner's expiry timers are due too, so it may win some).
+    winners = [o.id for o in outcomes[:-1] if o is not None]
+    assert len(winners) == len(set(winners))
+    assert {await status(runtime, r.id) for r in held} <= {"released", "expired"}
     assert (await stock(runtime, variant_id)).reserved == 0
     ended = await events(runtime, "inventory.released") + await events(
         runtime, "inventory.reservation_expired"

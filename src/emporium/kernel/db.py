@@ -21,6 +21,7 @@ from sqlalchemy import (
     create_engine,
     event,
     make_url,
+    text,
 )
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import JSONB
@@ -199,6 +200,19 @@ class Database:
         async with self.statement_engine.connect() as connection:
             rows = list(await connection.execute(statement, params))
         return rows
+
+    async def refresh_statistics(self) -> None:
+        """After a bulk load, give PostgreSQL's planner the new tables' real sizes at once.
+
+        Autovacuum would analyse them within a minute or so; until then the planner works
+        from an empty table's guesses. SQLite keeps no statistics unless asked to, and its
+        plans here were chosen without them, so it is left as it is.
+        """
+        if not self.is_postgres:
+            return
+        async with self.engine.connect() as connection:
+            await connection.execute(text("ANALYZE"))
+            await connection.commit()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -71,9 +71,11 @@ async def apply_filters(session: AsyncSession, stmt: Select[Any], f: Filters) ->
         path = await session.scalar(select(Category.path).where(Category.slug == f.category))
         if path is None:
             return None
-        stmt = stmt.where(
-            Product.category_id.in_(select(Category.id).where(Category.path.startswith(path)))
-        )
+        # The subtree's ids as values, not a subquery: PostgreSQL's planner cannot see how
+        # many products a LIKE on paths selects (it guessed 24 of 50,000 comics) and then
+        # sorted every match instead of walking the sort order's index (166 ms -> ~1 ms).
+        subtree = await session.scalars(select(Category.id).where(Category.path.startswith(path)))
+        stmt = stmt.where(Product.category_id.in_(list(subtree)))
     if f.vendor_id is not None:
         stmt = stmt.where(Product.vendor_id == f.vendor_id)
     # When the order comes from another index, keep the price range out of index choice:
