@@ -181,7 +181,8 @@ async def append(
 ) -> list[int]:
     """Append events in the caller's transaction, in commit order; returns their positions.
 
-    Bulk loads pass returning=False: one plain executemany, no positions read back.
+    Bulk loads pass returning=False: one bulk insert (kernel.bulk: COPY on PostgreSQL), no
+    positions read back.
     """
     if not events:
         return []

@@ -68,14 +68,17 @@ def visible_products() -> Select[Any]:
 async def apply_filters(session: AsyncSession, stmt: Select[Any], f: Filters) -> Select[Any] | None:
     """stmt narrowed by the filters; None when a filter can match nothing (unknown category)."""
     if f.category is not None:
-        path = await session.scalar(select(Category.path).where(Category.slug == f.category))
-        if path is None:
-            return None
         # The subtree's ids as values, not a subquery: PostgreSQL's planner cannot see how
         # many products a LIKE on paths selects (it guessed 24 of 50,000 comics) and then
-        # sorted every match instead of walking the sort order's index (166 ms -> ~1 ms).
-        subtree = await session.scalars(select(Category.id).where(Category.path.startswith(path)))
-        stmt = stmt.where(Product.category_id.in_(list(subtree)))
+        # sorted every match instead of walking the sort order's index (166 -> 6.5 ms a
+        # request at 100k). A category is in its own subtree: none means no such slug.
+        path = select(Category.path).where(Category.slug == f.category).scalar_subquery()
+        subtree = list(
+            await session.scalars(select(Category.id).where(Category.path.startswith(path)))
+        )
+        if not subtree:
+            return None
+        stmt = stmt.where(Product.category_id.in_(subtree))
     if f.vendor_id is not None:
         stmt = stmt.where(Product.vendor_id == f.vendor_id)
     # When the order comes from another index, keep the price range out of index choice:
